@@ -1,0 +1,21 @@
+#ifndef AS3_ERRORS_ARGUMENT_ERROR_H_
+#define AS3_ERRORS_ARGUMENT_ERROR_H_
+
+#include "as3/errors/Error.h"
+
+namespace as3::errors {
+
+/// ArgumentError is AS3's ArgumentError. Thrown for an argument that is not one of the accepted
+/// values (#2004, #2008, #2085, ...).
+class AS3NET_EXPORT ArgumentError : public Error {
+ public:
+  explicit ArgumentError(std::string message = "", int id = 0);
+  ~ArgumentError() override;
+
+ protected:
+  ArgumentError(const char* name, std::string message, int id);
+};
+
+}  // namespace as3::errors
+
+#endif

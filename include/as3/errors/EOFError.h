@@ -1,0 +1,21 @@
+#ifndef AS3_ERRORS_EOFERROR_H_
+#define AS3_ERRORS_EOFERROR_H_
+
+#include "as3/errors/IOError.h"
+
+namespace as3::errors {
+
+/// EOFError is AS3's flash.errors.EOFError. `name()` is "Error", as in Flash. Thrown by every read
+/// that needs more bytes than are available (#2030).
+class AS3NET_EXPORT EOFError : public IOError {
+ public:
+  explicit EOFError(std::string message = "", int id = 0);
+  ~EOFError() override;
+
+ protected:
+  EOFError(const char* name, std::string message, int id);
+};
+
+}  // namespace as3::errors
+
+#endif

@@ -1,0 +1,20 @@
+#ifndef AS3_ERRORS_RANGE_ERROR_H_
+#define AS3_ERRORS_RANGE_ERROR_H_
+
+#include "as3/errors/Error.h"
+
+namespace as3::errors {
+
+/// RangeError is AS3's RangeError. Thrown for an index or size out of range (#2006, #1506).
+class AS3NET_EXPORT RangeError : public Error {
+ public:
+  explicit RangeError(std::string message = "", int id = 0);
+  ~RangeError() override;
+
+ protected:
+  RangeError(const char* name, std::string message, int id);
+};
+
+}  // namespace as3::errors
+
+#endif

@@ -1,0 +1,21 @@
+#ifndef AS3_ERRORS_TYPE_ERROR_H_
+#define AS3_ERRORS_TYPE_ERROR_H_
+
+#include "as3/errors/Error.h"
+
+namespace as3::errors {
+
+/// TypeError is AS3's TypeError. Thrown for a missing value or a failed type coercion (#2007,
+/// #1034).
+class AS3NET_EXPORT TypeError : public Error {
+ public:
+  explicit TypeError(std::string message = "", int id = 0);
+  ~TypeError() override;
+
+ protected:
+  TypeError(const char* name, std::string message, int id);
+};
+
+}  // namespace as3::errors
+
+#endif

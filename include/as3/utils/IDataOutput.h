@@ -1,0 +1,54 @@
+#ifndef AS3_UTILS_IDATAOUTPUT_H_
+#define AS3_UTILS_IDATAOUTPUT_H_
+
+#include <cstdint>
+#include <string_view>
+
+#include "as3/Export.h"
+#include "as3/utils/Endian.h"
+
+namespace as3::utils {
+
+class ByteArray;
+
+/// IDataOutput is AS3's flash.utils.IDataOutput, implemented by ByteArray and Socket. Integer
+/// writes keep the low bits of their argument, as AS3's int and uint coercions do. Strings are
+/// UTF-8 in `std::string_view` and are written as they are. writeObject arrives with the AMF layer.
+class AS3NET_EXPORT IDataOutput {
+ public:
+  virtual ~IDataOutput();
+
+  virtual Endian endian() const = 0;
+  virtual void endian(Endian value) = 0;
+  virtual std::uint32_t objectEncoding() const = 0;
+  virtual void objectEncoding(std::uint32_t value) = 0;
+
+  virtual void writeBoolean(bool value) = 0;
+  virtual void writeByte(std::int32_t value) = 0;
+  virtual void writeShort(std::int32_t value) = 0;
+  virtual void writeInt(std::int32_t value) = 0;
+  virtual void writeUnsignedInt(std::uint32_t value) = 0;
+  /// writeFloat rounds to single precision (out-of-range values become infinities).
+  virtual void writeFloat(double value) = 0;
+  virtual void writeDouble(double value) = 0;
+  /// writeBytes copies `bytes[offset, offset + length)` (length 0: to the end); the source's
+  /// position is neither used nor changed. RangeError #2006 when the range passes its end.
+  virtual void writeBytes(const ByteArray& bytes, std::uint32_t offset = 0,
+                          std::uint32_t length = 0) = 0;
+  /// writeMultiByte encodes `value` in `charSet`, with no prefix or terminator; a character the
+  /// charset cannot represent becomes '?' (see docs/charsets.md).
+  virtual void writeMultiByte(std::string_view value, std::string_view charSet) = 0;
+  /// writeUTF writes a u16 byte count then the bytes; RangeError #2006 (nothing written) over
+  /// 65535.
+  virtual void writeUTF(std::string_view value) = 0;
+  virtual void writeUTFBytes(std::string_view value) = 0;
+
+ protected:
+  IDataOutput() = default;
+  IDataOutput(const IDataOutput&) = default;
+  IDataOutput& operator=(const IDataOutput&) = default;
+};
+
+}  // namespace as3::utils
+
+#endif  // AS3_UTILS_IDATAOUTPUT_H_

@@ -1,0 +1,19 @@
+#ifndef AS3_UTILS_OBJECTENCODING_H_
+#define AS3_UTILS_OBJECTENCODING_H_
+
+#include <cstdint>
+
+namespace as3::utils {
+
+/// ObjectEncoding is AS3's flash.net.ObjectEncoding: the AMF version readObject() and
+/// writeObject() use. Differs from AS3: it lives in as3::utils beside ByteArray, and has no
+/// dynamicPropertyWriter.
+struct ObjectEncoding {
+  static constexpr std::uint32_t AMF0 = 0;
+  static constexpr std::uint32_t AMF3 = 3;
+  static constexpr std::uint32_t DEFAULT = 3;
+};
+
+}  // namespace as3::utils
+
+#endif  // AS3_UTILS_OBJECTENCODING_H_

@@ -1,0 +1,21 @@
+// The subcommands of the as3net tool, in the manner of openssl and git: each takes the arguments
+// after its own name and returns the process's exit status.
+#ifndef AS3NET_TOOLS_COMMAND_H_
+#define AS3NET_TOOLS_COMMAND_H_
+
+#include <string>
+#include <vector>
+
+namespace as3net_tool {
+
+using Args = std::vector<std::string>;
+
+/// benchByteArray runs `as3net bench bytearray`.
+int benchByteArray(const Args& args);
+
+/// wantsHelp tells whether args ask for --help (or -h).
+bool wantsHelp(const Args& args);
+
+}  // namespace as3net_tool
+
+#endif  // AS3NET_TOOLS_COMMAND_H_

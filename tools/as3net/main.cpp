@@ -1,0 +1,63 @@
+// as3net: the SDK's command-line tool. Subcommands in the manner of openssl and git.
+#include <cstdio>
+#include <string>
+
+#include "Command.h"
+
+namespace as3net_tool {
+
+bool wantsHelp(const Args& args) {
+  for (const std::string& a : args)
+    if (a == "--help" || a == "-h") return true;
+  return false;
+}
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: as3net <command> [options]\n"
+    "\n"
+    "Commands:\n"
+    "  bench WORKLOAD   run a benchmark and print one RESULT line per figure\n"
+    "                   (workloads: bytearray)\n"
+    "\n"
+    "Run 'as3net <command> --help' for a command's options.\n";
+
+constexpr const char* kBenchUsage =
+    "usage: as3net bench WORKLOAD [options]\n"
+    "\n"
+    "Workloads:\n"
+    "  bytearray   ByteArray reads and writes beside memcpy and Node's Buffer\n"
+    "\n"
+    "Run 'as3net bench WORKLOAD --help' for a workload's options.\n";
+
+int bench(const Args& args) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::fputs(kBenchUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  Args rest(args.begin() + 1, args.end());
+  if (args[0] == "bytearray") return benchByteArray(rest);
+  std::fprintf(stderr, "as3net bench: unknown workload '%s'\n\n%s", args[0].c_str(), kBenchUsage);
+  return 2;
+}
+
+}  // namespace
+}  // namespace as3net_tool
+
+int main(int argc, char* argv[]) {
+  using namespace as3net_tool;
+  Args args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  Args rest(args.begin() + 1, args.end());
+  if (args[0] == "bench") return bench(rest);
+  std::fprintf(stderr, "as3net: unknown command '%s'\n\n%s", args[0].c_str(), kUsage);
+  return 2;
+}
