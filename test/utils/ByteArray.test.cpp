@@ -11,35 +11,15 @@
 #include "as3/errors/MemoryError.h"
 #include "as3/errors/RangeError.h"
 #include "as3/utils/ByteArray.h"
+#include "support/Bytes.h"
 
 using as3::utils::ByteArray;
 using as3::utils::Endian;
 using as3::utils::ObjectEncoding;
 
-namespace {
-
-std::vector<int> bytesOf(const ByteArray& a) {
-  return {a.data(), a.data() + a.length()};
-}
-
-ByteArray arrayOf(std::vector<std::uint8_t> bytes) {
-  return ByteArray(bytes.data(), bytes.size());
-}
-
-template <class E, class F>
-void requireError(F&& f, int id) {
-  try {
-    f();
-  } catch (const E& e) {
-    CHECK(e.errorID() == id);
-    return;
-  } catch (...) {
-    FAIL("threw something other than the expected AS3 error class");
-  }
-  FAIL("did not throw");
-}
-
-}  // namespace
+using test::arrayOf;
+using test::bytesOf;
+using test::requireError;
 
 TEST_CASE("A new ByteArray has AS3's defaults", "[bytearray]") {
   ByteArray a;

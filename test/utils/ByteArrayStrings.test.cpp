@@ -6,21 +6,14 @@
 #include "as3/errors/EOFError.h"
 #include "as3/errors/RangeError.h"
 #include "as3/utils/ByteArray.h"
+#include "support/Bytes.h"
 
 using as3::utils::ByteArray;
 using as3::utils::Endian;
 
-namespace {
-
-std::vector<int> bytesOf(const ByteArray& a) {
-  return {a.data(), a.data() + a.length()};
-}
-
-ByteArray arrayOf(std::vector<std::uint8_t> bytes) {
-  return ByteArray(bytes.data(), bytes.size());
-}
-
-}  // namespace
+using test::arrayOf;
+using test::bytesOf;
+using test::requireError;
 
 TEST_CASE("writeUTF writes a u16 byte count in the array's order, then UTF-8", "[bytearray][utf]") {
   ByteArray big;

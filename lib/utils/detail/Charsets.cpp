@@ -527,31 +527,6 @@ const Codec& findCodec(std::string_view label) {
 
 // --- UTF-8 input ---------------------------------------------------------------------------
 
-// nextChar decodes the well-formed UTF-8 sequence at p (encoded surrogates included, as the SDK's
-// strings may hold them) and returns its length, or 0 if the byte at p starts no such sequence.
-std::size_t nextChar(const std::uint8_t* p, std::size_t left, std::uint32_t* cp) {
-  std::uint8_t b0 = p[0];
-  auto cont = [&](std::size_t i) { return i < left && (p[i] & 0xC0) == 0x80; };
-  if (b0 < 0x80) {
-    *cp = b0;
-    return 1;
-  }
-  if (b0 >= 0xC2 && b0 <= 0xDF && cont(1)) {
-    *cp = (b0 & 0x1Fu) << 6 | (p[1] & 0x3Fu);
-    return 2;
-  }
-  if (b0 >= 0xE0 && b0 <= 0xEF && cont(1) && cont(2) && !(b0 == 0xE0 && p[1] < 0xA0)) {
-    *cp = (b0 & 0x0Fu) << 12 | (p[1] & 0x3Fu) << 6 | (p[2] & 0x3Fu);
-    return 3;
-  }
-  if (b0 >= 0xF0 && b0 <= 0xF4 && cont(1) && cont(2) && cont(3) && !(b0 == 0xF0 && p[1] < 0x90) &&
-      !(b0 == 0xF4 && p[1] > 0x8F)) {
-    *cp = (b0 & 0x07u) << 18 | (p[1] & 0x3Fu) << 12 | (p[2] & 0x3Fu) << 6 | (p[3] & 0x3Fu);
-    return 4;
-  }
-  return 0;
-}
-
 bool isSurrogate(std::uint32_t cp) {
   return cp >= 0xD800 && cp <= 0xDFFF;
 }
@@ -568,14 +543,14 @@ std::string_view scalarText(std::string_view text, std::string& storage) {
   std::size_t n = text.size(), i = 0;
   std::uint32_t cp = 0;
   while (i < n) {
-    std::size_t len = nextChar(p + i, n - i, &cp);
+    std::size_t len = decodeUtf8Char(p + i, n - i, &cp);
     if (len == 0 || isSurrogate(cp)) break;
     i += len;
   }
   if (i == n) return text;  // the usual case: no copy
   storage.assign(text.data(), i);
   while (i < n) {
-    std::size_t len = nextChar(p + i, n - i, &cp);
+    std::size_t len = decodeUtf8Char(p + i, n - i, &cp);
     if (len == 0 || isSurrogate(cp)) {
       storage += '?';
       i += len == 0 ? 1 : len;
@@ -616,7 +591,7 @@ std::string encodeSingleByte(std::string_view text, std::uint32_t limit) {
   std::size_t i = 0;
   std::uint32_t cp = 0;
   while (i < text.size()) {
-    std::size_t len = nextChar(p + i, text.size() - i, &cp);
+    std::size_t len = decodeUtf8Char(p + i, text.size() - i, &cp);
     out += len != 0 && cp < limit ? static_cast<char>(cp) : '?';
     i += len == 0 ? 1 : len;
   }
@@ -636,7 +611,7 @@ std::string encodeUtf16(std::string_view text, bool bigEndian) {
   std::size_t i = 0;
   std::uint32_t cp = 0;
   while (i < text.size()) {
-    std::size_t len = nextChar(p + i, text.size() - i, &cp);
+    std::size_t len = decodeUtf8Char(p + i, text.size() - i, &cp);
     if (len == 0) {
       appendUnit(out, '?', bigEndian);
       ++i;
@@ -768,7 +743,7 @@ std::string encodeIconv(const Codec& codec, std::string_view valid) {
     int err = cv.run(in, left, out);
     if (err == 0 || left == 0 || (err != EILSEQ && err != EINVAL)) break;
     std::uint32_t cp = 0;
-    std::size_t len = nextChar(reinterpret_cast<const std::uint8_t*>(in), left, &cp);
+    std::size_t len = decodeUtf8Char(reinterpret_cast<const std::uint8_t*>(in), left, &cp);
     len = std::max<std::size_t>(len, 1);
     in += len;
     left -= len;

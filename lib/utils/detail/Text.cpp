@@ -20,28 +20,29 @@ void appendCodePoint(std::string& out, std::uint32_t cp) {
   }
 }
 
-namespace {
-
-// Length of the well-formed sequence starting at p, or 0 if it is malformed.
-std::size_t wellFormedLength(const std::uint8_t* p, std::size_t left) {
+std::size_t decodeUtf8Char(const std::uint8_t* p, std::size_t left, std::uint32_t* cp) {
   std::uint8_t b0 = p[0];
   auto cont = [&](std::size_t i) { return i < left && (p[i] & 0xC0) == 0x80; };
-  if (b0 >= 0xC2 && b0 <= 0xDF) return cont(1) ? 2 : 0;
-  if (b0 >= 0xE0 && b0 <= 0xEF) {
-    if (!cont(1) || !cont(2)) return 0;
-    if (b0 == 0xE0 && p[1] < 0xA0) return 0;  // overlong
+  if (b0 < 0x80) {
+    *cp = b0;
+    return 1;
+  }
+  if (b0 >= 0xC2 && b0 <= 0xDF && cont(1)) {
+    *cp = (b0 & 0x1Fu) << 6 | (p[1] & 0x3Fu);
+    return 2;
+  }
+  // E0 80..9F and F0 80..8F would be overlong; F4 90.. is past U+10FFFF.
+  if (b0 >= 0xE0 && b0 <= 0xEF && cont(1) && cont(2) && !(b0 == 0xE0 && p[1] < 0xA0)) {
+    *cp = (b0 & 0x0Fu) << 12 | (p[1] & 0x3Fu) << 6 | (p[2] & 0x3Fu);
     return 3;
   }
-  if (b0 >= 0xF0 && b0 <= 0xF4) {
-    if (!cont(1) || !cont(2) || !cont(3)) return 0;
-    if (b0 == 0xF0 && p[1] < 0x90) return 0;  // overlong
-    if (b0 == 0xF4 && p[1] > 0x8F) return 0;  // above U+10FFFF
+  if (b0 >= 0xF0 && b0 <= 0xF4 && cont(1) && cont(2) && cont(3) && !(b0 == 0xF0 && p[1] < 0x90) &&
+      !(b0 == 0xF4 && p[1] > 0x8F)) {
+    *cp = (b0 & 0x07u) << 18 | (p[1] & 0x3Fu) << 12 | (p[2] & 0x3Fu) << 6 | (p[3] & 0x3Fu);
     return 4;
   }
   return 0;
 }
-
-}  // namespace
 
 std::string decodeUtf8Lenient(const std::uint8_t* bytes, std::size_t n, bool stopAtNul) {
   std::string out;
@@ -53,7 +54,8 @@ std::string decodeUtf8Lenient(const std::uint8_t* bytes, std::size_t n, bool sto
     while (i < n && bytes[i] < 0x80 && !(stopAtNul && bytes[i] == 0)) ++i;
     out.append(reinterpret_cast<const char*>(bytes + start), i - start);
     if (i == n || (stopAtNul && bytes[i] == 0)) break;
-    std::size_t len = wellFormedLength(bytes + i, n - i);
+    std::uint32_t cp;
+    std::size_t len = decodeUtf8Char(bytes + i, n - i, &cp);
     if (len) {
       out.append(reinterpret_cast<const char*>(bytes + i), len);
       i += len;

@@ -14,6 +14,11 @@ namespace as3::utils::detail {
 /// sequences, so a lone surrogate from UTF-16 survives a round trip, as in an AS3 String.
 void appendCodePoint(std::string& out, std::uint32_t cp);
 
+/// decodeUtf8Char decodes the well-formed UTF-8 sequence at `bytes` (encoded surrogates included,
+/// as the SDK's strings may hold them) into `*cp` and returns its length, or returns 0 when the
+/// byte there starts no such sequence (malformed, overlong, above U+10FFFF, or cut short).
+std::size_t decodeUtf8Char(const std::uint8_t* bytes, std::size_t left, std::uint32_t* cp);
+
 /// decodeUtf8Lenient decodes `n` bytes as Flash does: well-formed sequences (including encoded
 /// surrogates) are kept; every byte of a malformed or overlong sequence becomes the character with
 /// that byte's value (0x89 -> U+0089). With `stopAtNul` the result ends before the first NUL byte.
