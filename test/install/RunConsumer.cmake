@@ -1,6 +1,6 @@
 # Installs the built SDK into a fresh prefix, then builds and runs test/install/consumer twice:
 # once through find_package(as3net), once through pkg-config. Run by ctest with
-#   -DBUILD_DIR=... -DSOURCE_DIR=... -DWORK_DIR=... -DGENERATOR=... -DLIBDIR=...
+#   -DBUILD_DIR=... -DSOURCE_DIR=... -DWORK_DIR=... -DGENERATOR=... -DLIBDIR=... -DSHARED=ON|OFF
 file(REMOVE_RECURSE "${WORK_DIR}")
 set(prefix "${WORK_DIR}/prefix")
 
@@ -26,7 +26,12 @@ endif()
 # pkg-config
 set(pc_dir "${prefix}/${LIBDIR}/pkgconfig")
 set(ENV{PKG_CONFIG_PATH} "${pc_dir}")
-execute_process(COMMAND pkg-config --cflags --libs as3net
+# A static library needs its private dependencies on the link line: pkg-config's --static.
+set(pc_static "")
+if(NOT SHARED)
+  set(pc_static --static)
+endif()
+execute_process(COMMAND pkg-config ${pc_static} --cflags --libs as3net
   RESULT_VARIABLE status OUTPUT_VARIABLE flags OUTPUT_STRIP_TRAILING_WHITESPACE)
 if(NOT status EQUAL 0)
   message(FATAL_ERROR "pkg-config does not know as3net (looked in ${pc_dir})")
