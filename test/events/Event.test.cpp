@@ -14,6 +14,7 @@
 #include "as3/events/SecurityErrorEvent.h"
 #include "as3/events/ServerSocketConnectEvent.h"
 #include "as3/events/TextEvent.h"
+#include "support/ScoreEvent.h"
 
 using as3::events::ErrorEvent;
 using as3::events::Event;
@@ -309,23 +310,7 @@ TEST_CASE("ServerSocketConnectEvent shares its socket, and clone shares it too",
   CHECK(ServerSocketConnectEvent("c").socket() == nullptr);
 }
 
-namespace {
-
-// A porter's custom event: the protected copy constructor makes clone() one line.
-class ScoreEvent : public Event {
- public:
-  ScoreEvent(std::string type, int score) : Event(std::move(type)), score_(score) {}
-  int score() const { return score_; }
-  std::unique_ptr<Event> clone() const override { return std::make_unique<ScoreEvent>(*this); }
-  std::string toString() const override {
-    return formatToString("ScoreEvent", {{"type", type()}, {"score", score_}});
-  }
-
- private:
-  int score_;
-};
-
-}  // namespace
+using test::ScoreEvent;
 
 TEST_CASE("A custom Event subclass clones through the protected copy constructor", "[events]") {
   ScoreEvent event("score", 7);

@@ -19,6 +19,7 @@
 #include "as3/events/IOErrorEvent.h"
 #include "as3/events/Listener.h"
 #include "as3/events/ProgressEvent.h"
+#include "support/ScoreEvent.h"
 
 using as3::events::ErrorEvent;
 using as3::events::Event;
@@ -29,6 +30,7 @@ using as3::events::IOErrorEvent;
 using as3::events::Listener;
 using as3::events::listener;
 using as3::events::ProgressEvent;
+using test::ScoreEvent;
 
 namespace {
 
@@ -393,16 +395,6 @@ TEST_CASE("Re-dispatching a dispatched event dispatches its clone", "[events]") 
 }
 
 namespace {
-
-class ScoreEvent : public Event {
- public:
-  ScoreEvent(std::string type, int score) : Event(std::move(type)), score_(score) {}
-  int score() const { return score_; }
-  std::unique_ptr<Event> clone() const override { return std::make_unique<ScoreEvent>(*this); }
-
- private:
-  int score_;
-};
 
 // A custom event that forgets to override clone(): re-dispatched, it becomes a plain Event.
 class ForgetfulEvent : public Event {
