@@ -67,6 +67,15 @@ std::string numberToString(double value) {
   return out;
 }
 
+void appendFields(std::string& out, std::initializer_list<Event::FormatField> fields) {
+  for (const Event::FormatField& field : fields) {
+    out += ' ';
+    out += field.name;
+    out += '=';
+    out += field.value.text();
+  }
+}
+
 std::string quoted(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 2);
@@ -106,22 +115,27 @@ std::unique_ptr<Event> Event::clone() const {
 }
 
 std::string Event::toString() const {
-  return formatToString("Event", {{"type", type()},
-                                  {"bubbles", bubbles()},
-                                  {"cancelable", cancelable()},
-                                  {"eventPhase", eventPhase()}});
+  return formatEvent("Event");
 }
 
 std::string Event::formatToString(std::string_view className,
                                   std::initializer_list<FormatField> fields) const {
   std::string out = "[";
   out += className;
-  for (const FormatField& field : fields) {
-    out += ' ';
-    out += field.name;
-    out += '=';
-    out += field.value.text();
-  }
+  appendFields(out, fields);
+  out += ']';
+  return out;
+}
+
+std::string Event::formatEvent(std::string_view className,
+                               std::initializer_list<FormatField> more) const {
+  std::string out = "[";
+  out += className;
+  appendFields(out, {{"type", type()},
+                     {"bubbles", bubbles()},
+                     {"cancelable", cancelable()},
+                     {"eventPhase", eventPhase()}});
+  appendFields(out, more);
   out += ']';
   return out;
 }
@@ -129,7 +143,7 @@ std::string Event::formatToString(std::string_view className,
 // --- TextEvent -----------------------------------------------------------------------------
 
 TextEvent::TextEvent(std::string_view type, bool bubbles, bool cancelable, std::string text)
-    : Event(std::move(type), bubbles, cancelable), text_(std::move(text)) {}
+    : Event(type, bubbles, cancelable), text_(std::move(text)) {}
 
 TextEvent::~TextEvent() = default;
 
@@ -138,18 +152,14 @@ std::unique_ptr<Event> TextEvent::clone() const {
 }
 
 std::string TextEvent::toString() const {
-  return formatToString("TextEvent", {{"type", type()},
-                                      {"bubbles", bubbles()},
-                                      {"cancelable", cancelable()},
-                                      {"eventPhase", eventPhase()},
-                                      {"text", text()}});
+  return formatEvent("TextEvent", {{"text", text()}});
 }
 
 // --- ErrorEvent ----------------------------------------------------------------------------
 
 ErrorEvent::ErrorEvent(std::string_view type, bool bubbles, bool cancelable, std::string text,
                        int id)
-    : TextEvent(std::move(type), bubbles, cancelable, std::move(text)), errorID_(id) {}
+    : TextEvent(type, bubbles, cancelable, std::move(text)), errorID_(id) {}
 
 ErrorEvent::~ErrorEvent() = default;
 
@@ -162,19 +172,14 @@ std::string ErrorEvent::toString() const {
 }
 
 std::string ErrorEvent::formatErrorEvent(std::string_view className) const {
-  return formatToString(className, {{"type", type()},
-                                    {"bubbles", bubbles()},
-                                    {"cancelable", cancelable()},
-                                    {"eventPhase", eventPhase()},
-                                    {"text", text()},
-                                    {"errorID", errorID()}});
+  return formatEvent(className, {{"text", text()}, {"errorID", errorID()}});
 }
 
 // --- IOErrorEvent --------------------------------------------------------------------------
 
 IOErrorEvent::IOErrorEvent(std::string_view type, bool bubbles, bool cancelable, std::string text,
                            int id)
-    : ErrorEvent(std::move(type), bubbles, cancelable, std::move(text), id) {}
+    : ErrorEvent(type, bubbles, cancelable, std::move(text), id) {}
 
 IOErrorEvent::~IOErrorEvent() = default;
 
@@ -190,7 +195,7 @@ std::string IOErrorEvent::toString() const {
 
 SecurityErrorEvent::SecurityErrorEvent(std::string_view type, bool bubbles, bool cancelable,
                                        std::string text, int id)
-    : ErrorEvent(std::move(type), bubbles, cancelable, std::move(text), id) {}
+    : ErrorEvent(type, bubbles, cancelable, std::move(text), id) {}
 
 SecurityErrorEvent::~SecurityErrorEvent() = default;
 
@@ -206,9 +211,7 @@ std::string SecurityErrorEvent::toString() const {
 
 ProgressEvent::ProgressEvent(std::string_view type, bool bubbles, bool cancelable,
                              double bytesLoaded, double bytesTotal)
-    : Event(std::move(type), bubbles, cancelable),
-      bytesLoaded_(bytesLoaded),
-      bytesTotal_(bytesTotal) {}
+    : Event(type, bubbles, cancelable), bytesLoaded_(bytesLoaded), bytesTotal_(bytesTotal) {}
 
 ProgressEvent::~ProgressEvent() = default;
 
@@ -217,21 +220,15 @@ std::unique_ptr<Event> ProgressEvent::clone() const {
 }
 
 std::string ProgressEvent::toString() const {
-  return formatToString("ProgressEvent", {{"type", type()},
-                                          {"bubbles", bubbles()},
-                                          {"cancelable", cancelable()},
-                                          {"eventPhase", eventPhase()},
-                                          {"bytesLoaded", bytesLoaded()},
-                                          {"bytesTotal", bytesTotal()}});
+  return formatEvent("ProgressEvent",
+                     {{"bytesLoaded", bytesLoaded()}, {"bytesTotal", bytesTotal()}});
 }
 
 // --- OutputProgressEvent -------------------------------------------------------------------
 
 OutputProgressEvent::OutputProgressEvent(std::string_view type, bool bubbles, bool cancelable,
                                          double bytesPending, double bytesTotal)
-    : Event(std::move(type), bubbles, cancelable),
-      bytesPending_(bytesPending),
-      bytesTotal_(bytesTotal) {}
+    : Event(type, bubbles, cancelable), bytesPending_(bytesPending), bytesTotal_(bytesTotal) {}
 
 OutputProgressEvent::~OutputProgressEvent() = default;
 
@@ -240,12 +237,8 @@ std::unique_ptr<Event> OutputProgressEvent::clone() const {
 }
 
 std::string OutputProgressEvent::toString() const {
-  return formatToString("OutputProgressEvent", {{"type", type()},
-                                                {"bubbles", bubbles()},
-                                                {"cancelable", cancelable()},
-                                                {"eventPhase", eventPhase()},
-                                                {"bytesPending", bytesPending()},
-                                                {"bytesTotal", bytesTotal()}});
+  return formatEvent("OutputProgressEvent",
+                     {{"bytesPending", bytesPending()}, {"bytesTotal", bytesTotal()}});
 }
 
 // --- ServerSocketConnectEvent --------------------------------------------------------------
@@ -253,7 +246,7 @@ std::string OutputProgressEvent::toString() const {
 ServerSocketConnectEvent::ServerSocketConnectEvent(std::string_view type, bool bubbles,
                                                    bool cancelable,
                                                    std::shared_ptr<net::Socket> socket)
-    : Event(std::move(type), bubbles, cancelable), socket_(std::move(socket)) {}
+    : Event(type, bubbles, cancelable), socket_(std::move(socket)) {}
 
 ServerSocketConnectEvent::~ServerSocketConnectEvent() = default;
 
@@ -263,13 +256,9 @@ std::unique_ptr<Event> ServerSocketConnectEvent::clone() const {
 
 std::string ServerSocketConnectEvent::toString() const {
   // AS3 prints an object through its own toString(), which for a Socket is "[object Socket]".
-  return formatToString(
+  return formatEvent(
       "ServerSocketConnectEvent",
-      {{"type", type()},
-       {"bubbles", bubbles()},
-       {"cancelable", cancelable()},
-       {"eventPhase", eventPhase()},
-       {"socket", socket_ ? FormatValue::raw("[object Socket]") : FormatValue(nullptr)}});
+      {{"socket", socket_ ? FormatValue::raw("[object Socket]") : FormatValue(nullptr)}});
 }
 
 }  // namespace as3::events

@@ -119,6 +119,11 @@ class AS3NET_EXPORT Event {
   /// so that a subclass's clone() can be `std::make_unique<MyEvent>(*this)`.
   Event(const Event& other);
 
+  /// formatEvent is formatToString() with the fields every AS3 event prints first (type,
+  /// bubbles, cancelable, eventPhase), then `more`: the form of each SDK event's toString().
+  std::string formatEvent(std::string_view className,
+                          std::initializer_list<FormatField> more = {}) const;
+
  private:
   friend class EventDispatcher;
   enum class Propagation : unsigned char { kAllow, kStop, kStopImmediate };

@@ -145,9 +145,7 @@ void ByteStream::writeBytesFrom(const ByteStream& source, std::uint32_t offset,
 }
 
 std::string ByteStream::readUTFBytes(std::uint32_t length) {
-  const std::uint8_t* p = take(length);
-  std::size_t bom = skipUtf8Bom(p, length);
-  return decodeUtf8Lenient(p + bom, length - bom, /*stopAtNul=*/true);
+  return decodeUtf8Text(take(length), length);
 }
 
 std::string ByteStream::readUTF(Endian endian) {

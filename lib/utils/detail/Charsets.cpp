@@ -706,15 +706,10 @@ class Converter {
   iconv_t cd_ = kNoConverter;
 };
 
-std::string decodeUtf8(const std::uint8_t* bytes, std::size_t n) {
-  std::size_t bom = skipUtf8Bom(bytes, n);
-  return decodeUtf8Lenient(bytes + bom, n - bom, true);
-}
-
 // decodeIconv decodes with `codec`; each byte the codec rejects becomes U+FFFD. Not cut at NUL.
 std::string decodeIconv(const Codec& codec, const std::uint8_t* bytes, std::size_t n) {
   Converter cv(codec, true);
-  if (!cv.ok()) return decodeUtf8(bytes, n);  // missing gconv module: as unsupported
+  if (!cv.ok()) return decodeUtf8Text(bytes, n);  // missing gconv module: as unsupported
   std::string out;
   out.reserve(n + n / 2);
   const char* in = reinterpret_cast<const char*>(bytes);
@@ -865,7 +860,7 @@ std::string decodeMultiByte(const std::uint8_t* bytes, std::size_t n, std::strin
   std::string out;
   switch (codec.kind) {
     case Kind::kUtf8:
-      return decodeUtf8(bytes, n);  // already cut at NUL
+      return decodeUtf8Text(bytes, n);  // already cut at NUL
     case Kind::kUtf16Le:
     case Kind::kUtf16Be:
       return decodeUtf16(bytes, n, codec.kind == Kind::kUtf16Be, true);

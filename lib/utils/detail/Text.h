@@ -29,6 +29,13 @@ inline std::size_t skipUtf8Bom(const std::uint8_t* bytes, std::size_t n) {
   return n >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0;
 }
 
+/// decodeUtf8Text is how AS3 reads UTF-8 text (readUTFBytes, readMultiByte's "utf-8"): a leading
+/// EF BB BF is dropped, the rest decoded leniently and cut before the first NUL byte.
+inline std::string decodeUtf8Text(const std::uint8_t* bytes, std::size_t n) {
+  std::size_t bom = skipUtf8Bom(bytes, n);
+  return decodeUtf8Lenient(bytes + bom, n - bom, /*stopAtNul=*/true);
+}
+
 /// decodeUtf16 decodes `n` bytes of UTF-16 (an odd last byte is ignored). Unpaired surrogates are
 /// kept as code points. With `stopAtNul` the result ends before the first U+0000.
 std::string decodeUtf16(const std::uint8_t* bytes, std::size_t n, bool bigEndian, bool stopAtNul);
