@@ -5,7 +5,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <cctype>
 #include <cstdint>
+#include <string>
+#include <string_view>
+#include <typeinfo>
 #include <vector>
 
 #include "as3/utils/ByteArray.h"
@@ -34,6 +38,61 @@ void requireError(F&& call, int id) {
     FAIL("threw something other than the expected AS3 error class");
   }
   FAIL("did not throw");
+}
+
+/// hex turns "09 03 01" into bytes; anything that is not a hex digit only separates.
+inline std::vector<std::uint8_t> hex(std::string_view text) {
+  std::vector<std::uint8_t> out;
+  int high = -1;
+  for (char c : text) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) continue;
+    int digit = std::isdigit(static_cast<unsigned char>(c))
+                    ? c - '0'
+                    : std::tolower(static_cast<unsigned char>(c)) - 'a' + 10;
+    if (high < 0) {
+      high = digit;
+    } else {
+      out.push_back(static_cast<std::uint8_t>(high << 4 | digit));
+      high = -1;
+    }
+  }
+  return out;
+}
+
+/// amf3String spells the AMF3 inline form of a short string as hex text ("05 68 69" for "hi"),
+/// for building expected bytes with hex().
+inline std::string amf3String(std::string_view text) {
+  static const char kDigits[] = "0123456789ABCDEF";
+  std::string out;
+  auto put = [&out](unsigned b) {
+    out += kDigits[b >> 4 & 15];
+    out += kDigits[b & 15];
+    out += ' ';
+  };
+  std::size_t header = text.size() << 1 | 1;
+  if (header >= 0x80) put(static_cast<unsigned>(header >> 7 | 0x80));
+  put(static_cast<unsigned>(header & 0x7F));
+  for (char c : text) put(static_cast<unsigned char>(c));
+  return out;
+}
+
+/// errorOf runs `call` and returns the message of what it threw, checking that it is exactly the
+/// AS3 class E (not a subclass) with `id`. Returns "" after a failed check.
+template <class E, class F>
+std::string errorOf(F&& call, int id) {
+  try {
+    call();
+  } catch (const E& e) {
+    CHECK(typeid(e) == typeid(E));
+    CHECK(e.errorID() == id);
+    return e.message();
+  } catch (const std::exception& e) {
+    FAIL("threw " << typeid(e).name() << ": " << e.what());
+  } catch (...) {
+    FAIL("threw something that is not an exception");
+  }
+  FAIL("did not throw");
+  return "";
 }
 
 }  // namespace test

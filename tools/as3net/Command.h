@@ -10,8 +10,14 @@ namespace as3net_tool {
 
 using Args = std::vector<std::string>;
 
+/// amf runs `as3net amf decode|encode`: AMF bytes to tagged JSON and back.
+int amf(const Args& args);
+
 /// benchByteArray runs `as3net bench bytearray`.
 int benchByteArray(const Args& args);
+
+/// benchAmf runs `as3net bench amf`.
+int benchAmf(const Args& args);
 
 /// wantsHelp tells whether args ask for --help (or -h).
 bool wantsHelp(const Args& args);

@@ -18,8 +18,10 @@ constexpr const char* kUsage =
     "usage: as3net <command> [options]\n"
     "\n"
     "Commands:\n"
+    "  amf ACTION       AMF0/AMF3 bytes to tagged JSON and back\n"
+    "                   (actions: decode, encode)\n"
     "  bench WORKLOAD   run a benchmark and print one RESULT line per figure\n"
-    "                   (workloads: bytearray)\n"
+    "                   (workloads: bytearray, amf)\n"
     "\n"
     "Run 'as3net <command> --help' for a command's options.\n";
 
@@ -28,6 +30,7 @@ constexpr const char* kBenchUsage =
     "\n"
     "Workloads:\n"
     "  bytearray   ByteArray reads and writes beside memcpy and Node's Buffer\n"
+    "  amf         AMF3 writeObject/readObject of the peer kit's game message\n"
     "\n"
     "Run 'as3net bench WORKLOAD --help' for a workload's options.\n";
 
@@ -38,6 +41,7 @@ int bench(const Args& args) {
   }
   Args rest(args.begin() + 1, args.end());
   if (args[0] == "bytearray") return benchByteArray(rest);
+  if (args[0] == "amf") return benchAmf(rest);
   std::fprintf(stderr, "as3net bench: unknown workload '%s'\n\n%s", args[0].c_str(), kBenchUsage);
   return 2;
 }
@@ -57,6 +61,7 @@ int main(int argc, char* argv[]) {
     return 0;
   }
   Args rest(args.begin() + 1, args.end());
+  if (args[0] == "amf") return amf(rest);
   if (args[0] == "bench") return bench(rest);
   std::fprintf(stderr, "as3net: unknown command '%s'\n\n%s", args[0].c_str(), kUsage);
   return 2;

@@ -166,6 +166,8 @@ class AS3NET_EXPORT ByteArray : public IDataInput, public IDataOutput {
   void writeMultiByte(std::string_view value, std::string_view charSet) final;
   void writeUTF(std::string_view value) final;
   void writeUTFBytes(std::string_view value) final;
+  amf::Value readObject() final;
+  void writeObject(const amf::Value& object) final;
 
  private:
   friend class ByteRef;

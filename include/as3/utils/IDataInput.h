@@ -8,6 +8,10 @@
 #include "as3/Export.h"
 #include "as3/utils/Endian.h"
 
+namespace as3::amf {
+class Value;
+}
+
 namespace as3::utils {
 
 class ByteArray;
@@ -15,7 +19,8 @@ class ByteArray;
 /// IDataInput is AS3's flash.utils.IDataInput, implemented by ByteArray and Socket. Every read
 /// throws errors::EOFError #2030 when fewer bytes are available than it needs, and then consumes
 /// nothing, except readUTF, which has consumed its 2-byte length prefix (as in Flash).
-/// Strings are UTF-8 in `std::string`. readObject arrives with the AMF layer.
+/// Strings are UTF-8 in `std::string`. readObject returns an amf::Value: include
+/// <as3/amf/Value.h> to use it.
 class AS3NET_EXPORT IDataInput {
  public:
   virtual ~IDataInput();
@@ -44,6 +49,10 @@ class AS3NET_EXPORT IDataInput {
   virtual std::string readMultiByte(std::uint32_t length, std::string_view charSet) = 0;
   virtual std::string readUTF() = 0;
   virtual std::string readUTFBytes(std::uint32_t length) = 0;
+  /// readObject decodes one AMF value in objectEncoding() (docs/amf.md). Throws what the bytes
+  /// call for (EOFError #2030 when they end early, RangeError #2006 for a bad marker or
+  /// reference, ...), the position then just after the last complete field read, as in Flash.
+  virtual amf::Value readObject() = 0;
 
  protected:
   IDataInput() = default;

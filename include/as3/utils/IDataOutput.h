@@ -7,13 +7,18 @@
 #include "as3/Export.h"
 #include "as3/utils/Endian.h"
 
+namespace as3::amf {
+class Value;
+}
+
 namespace as3::utils {
 
 class ByteArray;
 
 /// IDataOutput is AS3's flash.utils.IDataOutput, implemented by ByteArray and Socket. Integer
 /// writes keep the low bits of their argument, as AS3's int and uint coercions do. Strings are
-/// UTF-8 in `std::string_view` and are written as they are. writeObject arrives with the AMF layer.
+/// UTF-8 in `std::string_view` and are written as they are. writeObject takes an amf::Value:
+/// include <as3/amf/Value.h> to use it.
 class AS3NET_EXPORT IDataOutput {
  public:
   virtual ~IDataOutput();
@@ -38,6 +43,10 @@ class AS3NET_EXPORT IDataOutput {
   /// writeMultiByte encodes `value` in `charSet`, with no prefix or terminator; a character the
   /// charset cannot represent becomes '?' (see docs/charsets.md).
   virtual void writeMultiByte(std::string_view value, std::string_view charSet) = 0;
+  /// writeObject encodes `object` as AMF in objectEncoding() (docs/amf.md). All or nothing:
+  /// when it throws (ArgumentError #2004 for an IExternalizable class without an alias, ...),
+  /// nothing has been written. Differs from AS3: Flash may leave part of the value written.
+  virtual void writeObject(const amf::Value& object) = 0;
   /// writeUTF writes a u16 byte count then the bytes; RangeError #2006 (nothing written) over
   /// 65535.
   virtual void writeUTF(std::string_view value) = 0;

@@ -42,6 +42,10 @@ constexpr Entry kTable[] = {
     {kClassNotFound, Kind::kReference, "Class %1 could not be found."},
     {kStackOverflow, Kind::kError, "Stack overflow occurred."},
     {kTypeCoercion, Kind::kType, "Type Coercion failed: cannot convert %1 to %2."},
+    {kCannotCreateProperty, Kind::kReference, "Cannot create property %1 on %2."},
+    {kPropertyNotFound, Kind::kReference,
+     "Property %1 not found on %2 and there is no default value."},
+    {kVectorIndexOutOfRange, Kind::kRange, "The index %1 is out of range %2."},
     {kArgumentCount, Kind::kArgument, "Argument count mismatch on %1. Expected %2, got %3."},
     {kInvalidRange, Kind::kRange, "The specified range is invalid."},
     {kInvalidSocket, Kind::kIO, "Operation attempted on invalid socket."},
@@ -56,7 +60,7 @@ constexpr Entry kTable[] = {
     {kDecompression, Kind::kIO, "There was an error decompressing the data."},
     {kEmptyString, Kind::kArgument, "Parameter %1 must be non-empty string."},
     {kNotExternalizable, Kind::kArgument,
-     "Unable to read object in stream. The class %1 does not implement "
+     "Unable to read object in stream.  The class %1 does not implement "
      "flash.utils.IExternalizable but is aliased to an externalizable class."},
     {kSharedByteArray, Kind::kArgument, "This API cannot accept shared ByteArrays."},
 };
@@ -86,8 +90,24 @@ std::string formatMessage(int id, std::initializer_list<std::string_view> args) 
   return out;
 }
 
+namespace {
+[[noreturn]] void throwMessage(int id, std::string message);
+}  // namespace
+
 void throwError(int id, std::initializer_list<std::string_view> args) {
+  throwMessage(id, formatMessage(id, args));
+}
+
+void throwErrorWithDetail(int id, std::initializer_list<std::string_view> args,
+                          std::string_view detail) {
   std::string message = formatMessage(id, args);
+  message += ' ';
+  message += detail;
+  throwMessage(id, std::move(message));
+}
+
+namespace {
+void throwMessage(int id, std::string message) {
   const Entry* entry = find(id);
   switch (entry ? entry->kind : Kind::kError) {
     case Kind::kArgument:
@@ -113,5 +133,7 @@ void throwError(int id, std::initializer_list<std::string_view> args) {
   }
   throw Error(std::move(message), id);
 }
+
+}  // namespace
 
 }  // namespace as3::errors::detail

@@ -16,6 +16,11 @@ std::string formatMessage(int id, std::initializer_list<std::string_view> args =
 [[noreturn]] __attribute__((cold, noinline)) void throwError(
     int id, std::initializer_list<std::string_view> args = {});
 
+/// throwErrorWithDetail is throwError with `detail` appended to the message after a space: what
+/// was wrong, where (AMF uses it for the byte offset).
+[[noreturn]] __attribute__((cold, noinline)) void throwErrorWithDetail(
+    int id, std::initializer_list<std::string_view> args, std::string_view detail);
+
 /// The ids used across the library, named for reading.
 enum : int {
   kOutOfMemory = 1000,
@@ -23,6 +28,9 @@ enum : int {
   kClassNotFound = 1014,
   kStackOverflow = 1023,
   kTypeCoercion = 1034,
+  kCannotCreateProperty = 1056,
+  kPropertyNotFound = 1069,
+  kVectorIndexOutOfRange = 1125,
   kArgumentCount = 1063,
   kInvalidRange = 1506,
   kInvalidSocket = 2002,

@@ -1,0 +1,97 @@
+#ifndef AS3_AMF_ARRAY_H_
+#define AS3_AMF_ARRAY_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <string_view>
+#include <utility>
+
+#include "as3/Export.h"
+#include "as3/amf/Value.h"
+
+namespace as3::amf {
+
+namespace detail {
+struct ArrayNode;
+}
+
+/// Array is a reference to an AS3 Array, kept as AMF3 sees one: a dense part (indices 0..n-1
+/// with no hole; an element may be undefined) and an ordered associative part holding every
+/// other key, including indices after a hole. Setting index n extends the dense part and pulls
+/// in any keys that now continue it, as the AVM does. Copies refer to the same array.
+class AS3NET_EXPORT Array {
+ public:
+  /// Element is what operator[] returns: read when converted to a Value, written by assignment.
+  class AS3NET_EXPORT Element {
+   public:
+    Element& operator=(const Value& value);
+    Element& operator=(const Element& other) { return *this = other.get(); }
+    Value get() const;
+    operator Value() const { return get(); }
+    Value operator[](std::string_view name) const { return get()[name]; }
+    Value operator[](std::size_t index) const { return get()[index]; }
+    Type type() const { return get().type(); }
+    std::int32_t asInt() const { return get().asInt(); }
+    double asNumber() const { return get().asNumber(); }
+    bool asBoolean() const { return get().asBoolean(); }
+    std::string asString() const { return std::string(get().asString()); }
+
+   private:
+    friend class Array;
+    Element(detail::ArrayNode* node, std::uint32_t index) : node_(node), index_(index) {}
+    detail::ArrayNode* node_;
+    std::uint32_t index_;
+  };
+
+  /// Array() is `[]`; Array({1, "two", 3.5}) is `[1, "two", 3.5]`.
+  Array();
+  Array(std::initializer_list<Value> elements);
+
+  Array(const Array& other) noexcept;
+  Array& operator=(const Array& other) noexcept;
+  Array(Array&& other) noexcept : node_(std::exchange(other.node_, nullptr)) {}
+  Array& operator=(Array&& other) noexcept;
+  ~Array();
+  operator Value() const noexcept;
+
+  /// length is AS3's: one more than the highest index present, or what setLength set.
+  std::uint32_t length() const;
+  /// setLength truncates (dropping elements and index keys at or above it) or extends with holes.
+  void setLength(std::uint32_t length);
+  /// push appends at length(), as AS3's push does, and returns the new length.
+  std::uint32_t push(const Value& value);
+
+  Element operator[](std::size_t index) { return Element(node_, checkIndex(index)); }
+  Value operator[](std::size_t index) const { return get(static_cast<std::uint32_t>(index)); }
+  Element operator[](int index) { return (*this)[static_cast<std::size_t>(index)]; }
+  Value operator[](int index) const { return (*this)[static_cast<std::size_t>(index)]; }
+  Value get(std::uint32_t index) const;
+  void set(std::uint32_t index, const Value& value);
+
+  /// The key form: a canonical index ("3") reaches the element, any other name the associative
+  /// part (`a["name"] = v`).
+  Value get(std::string_view key) const;
+  void set(std::string_view key, const Value& value);
+  bool deleteProperty(std::string_view key);
+
+  /// denseLength is how many elements form the gap-free prefix AMF3 sends as the dense part.
+  std::uint32_t denseLength() const;
+  std::size_t associativeCount() const;
+  std::string_view associativeName(std::size_t i) const;
+  Value associativeValue(std::size_t i) const;
+
+  friend bool operator==(const Array& a, const Array& b) noexcept { return a.node_ == b.node_; }
+  friend bool operator!=(const Array& a, const Array& b) noexcept { return a.node_ != b.node_; }
+
+  detail::ArrayNode* node() const noexcept { return node_; }
+  explicit Array(detail::ArrayNode* node) noexcept : node_(node) {}
+
+ private:
+  static std::uint32_t checkIndex(std::size_t index);
+  detail::ArrayNode* node_;
+};
+
+}  // namespace as3::amf
+
+#endif  // AS3_AMF_ARRAY_H_

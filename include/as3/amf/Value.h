@@ -1,0 +1,231 @@
+#ifndef AS3_AMF_VALUE_H_
+#define AS3_AMF_VALUE_H_
+
+#include <climits>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <typeinfo>
+#include <utility>
+
+#include "as3/Export.h"
+#include "as3/amf/detail/Node.h"
+
+namespace as3::utils {
+class ByteArray;
+}
+
+namespace as3::amf {
+
+class Array;
+class Dictionary;
+class Object;
+class Value;
+template <class T>
+class Vector;
+class ClassInfo;
+
+namespace detail {
+AS3NET_EXPORT Node* makeNativeNode(std::shared_ptr<void> instance, const ClassInfo& info);
+AS3NET_EXPORT std::shared_ptr<void> nativeInstance(const Node* node, const std::type_info& type);
+/// describe<T> is the ClassInfo of T; defined in ClassAlias.h, which code making Values of C++
+/// class instances includes.
+template <class T>
+ClassInfo& describe();
+}  // namespace detail
+
+/// Value is AS3's `*`: undefined, null, a Boolean, int, uint, Number or String held by value, or
+/// a reference to a Date, XML, XMLDocument, Array, Object, ByteArray, Vector or Dictionary.
+/// Copying a Value copies the reference, as assignment does in AS3: both copies see the same
+/// object, and AMF writes it once and references it afterwards.
+///
+/// A graph of values belongs to the thread that made it (as AS3 objects belong to their worker):
+/// use and release it on that thread, or pass it on as AMF bytes. Reference cycles are reclaimed
+/// by that thread's collector (see collectCycles()); docs/amf.md explains the model.
+class AS3NET_EXPORT Value {
+ public:
+  /// Value() is undefined.
+  Value() noexcept : type_(Type::Undefined), bits_(0) {}
+  Value(std::nullptr_t) noexcept : type_(Type::Null), bits_(0) {}
+  Value(bool b) noexcept : type_(Type::Boolean), bits_(0) { b_ = b; }
+  Value(std::int32_t i) noexcept : type_(Type::Int), bits_(0) { i_ = i; }
+  Value(std::uint32_t u) noexcept : type_(Type::Uint), bits_(0) { u_ = u; }
+  Value(double d) noexcept : type_(Type::Number) { d_ = d; }
+  /// Other integer types become int when they fit, then uint, else Number (as AS3 literals do).
+  template <class T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool> &&
+                                          !std::is_same_v<T, std::int32_t> &&
+                                          !std::is_same_v<T, std::uint32_t>,
+                                      int> = 0>
+  Value(T n) noexcept : Value(fromIntegral(n)) {}
+  Value(float f) noexcept : Value(static_cast<double>(f)) {}
+  Value(const char* text) : Value(std::string_view(text)) {}
+  Value(std::string_view text);
+  Value(const std::string& text) : Value(std::string_view(text)) {}
+  /// A ByteArray is copied into a new AS3 ByteArray object (use asByteArray() to reach it).
+  Value(const utils::ByteArray& bytes);
+  Value(utils::ByteArray&& bytes);
+  /// A C++ object of a class described with Class<T> (see ClassAlias.h), shared, not copied:
+  /// two Values made from the same object are one object to AMF.
+  template <class T, std::enable_if_t<!std::is_same_v<T, void>, int> = 0>
+  Value(std::shared_ptr<T> instance) : type_(Type::Null), bits_(0) {
+    if (instance)
+      *this = Value(
+          detail::makeNativeNode(std::shared_ptr<void>(std::move(instance)), detail::describe<T>()),
+          Adopt{});
+  }
+
+  Value(const Value& other) noexcept : type_(other.type_), bits_(other.bits_) { retainPayload(); }
+  Value(Value&& other) noexcept : type_(other.type_), bits_(other.bits_) {
+    other.type_ = Type::Undefined;
+  }
+  Value& operator=(const Value& other) noexcept {
+    Value copy(other);
+    swap(copy);
+    return *this;
+  }
+  Value& operator=(Value&& other) noexcept {
+    Value moved(std::move(other));
+    swap(moved);
+    return *this;
+  }
+  ~Value() { releasePayload(); }
+  void swap(Value& other) noexcept {
+    std::swap(type_, other.type_);
+    std::swap(bits_, other.bits_);
+  }
+
+  /// date makes a new Date object holding `time`, milliseconds since 1970 UTC, clipped as AS3
+  /// does (whole milliseconds; NaN, the invalid Date, beyond ±8.64e15).
+  static Value date(double time);
+  /// xml makes an E4X XML value from its text; xmlDocument a legacy flash.xml.XMLDocument.
+  static Value xml(std::string_view text);
+  static Value xmlDocument(std::string_view text);
+
+  Type type() const noexcept { return type_; }
+  bool isUndefined() const noexcept { return type_ == Type::Undefined; }
+  bool isNull() const noexcept { return type_ == Type::Null; }
+  /// isNumeric tells whether the value is an int, uint or Number.
+  bool isNumeric() const noexcept {
+    return type_ == Type::Int || type_ == Type::Uint || type_ == Type::Number;
+  }
+  bool isString() const noexcept { return type_ == Type::String; }
+  /// isReference tells whether the value is an object AS3 holds by reference.
+  bool isReference() const noexcept { return type_ >= Type::Date; }
+
+  // The as* accessors return the value when it has that type and throw errors::TypeError #1034
+  // otherwise; asNumber also takes int and uint, as AS3's Number does.
+  bool asBoolean() const { return type_ == Type::Boolean ? b_ : slowBoolean(); }
+  std::int32_t asInt() const { return type_ == Type::Int ? i_ : slowInt(); }
+  std::uint32_t asUint() const { return type_ == Type::Uint ? u_ : slowUint(); }
+  double asNumber() const { return type_ == Type::Number ? d_ : slowNumber(); }
+  /// asString views the string's UTF-8 bytes; the view lives as long as a Value holding them.
+  std::string_view asString() const { return type_ == Type::String ? s_->view() : slowString(); }
+  /// asDate is a Date's time in milliseconds since 1970 UTC.
+  double asDate() const;
+  /// asXML is the text of an XML or XMLDocument.
+  std::string_view asXML() const;
+  Object asObject() const;
+  Array asArray() const;
+  Dictionary asDictionary() const;
+  Vector<std::int32_t> asVectorInt() const;
+  Vector<std::uint32_t> asVectorUint() const;
+  Vector<double> asVectorNumber() const;
+  Vector<Value> asVectorObject() const;
+  /// asByteArray is the ByteArray object itself: changes are seen through every copy.
+  utils::ByteArray& asByteArray() const;
+  /// as<T> is the C++ object behind a value read back as a registered class T, or null.
+  template <class T>
+  std::shared_ptr<T> as() const {
+    return std::static_pointer_cast<T>(type_ == Type::Object ? detail::nativeInstance(n_, typeid(T))
+                                                             : nullptr);
+  }
+
+  /// operator[] reads a member of an Object, an Array element or key, a Vector item or a
+  /// Dictionary entry (undefined when absent); TypeError #1009 on null or undefined.
+  Value operator[](std::string_view name) const;
+  Value operator[](std::size_t index) const;
+  Value operator[](const char* name) const { return (*this)[std::string_view(name)]; }
+  Value operator[](int index) const { return (*this)[static_cast<std::size_t>(index)]; }
+
+  /// strictEquals is AS3's ===: numbers by value (int 1 === 1.0, NaN never equal), strings by
+  /// content, objects by identity. operator== is the same.
+  bool strictEquals(const Value& other) const noexcept;
+  friend bool operator==(const Value& a, const Value& b) noexcept { return a.strictEquals(b); }
+  friend bool operator!=(const Value& a, const Value& b) noexcept { return !a.strictEquals(b); }
+
+  /// toString is AS3's String(value) for primitives ("undefined", "null", "true", "1.5", text),
+  /// and the tag AS3 prints for objects ("[object Object]", "[object ByteArray]", ...), the
+  /// elements for an Array and a Vector (comma-separated), the text for XML.
+  std::string toString() const;
+
+  // For the codec and the handles: the node behind a reference value.
+  detail::Node* node() const noexcept { return isReference() ? n_ : nullptr; }
+  struct Adopt {};
+  /// Takes over one reference to `node` (nullptr gives null).
+  Value(detail::Node* node, Adopt) noexcept : type_(node ? node->type : Type::Null), bits_(0) {
+    n_ = node;
+  }
+  Value(detail::StringRep* rep, Adopt) noexcept : type_(Type::String), bits_(0) { s_ = rep; }
+  detail::StringRep* stringRep() const noexcept { return type_ == Type::String ? s_ : nullptr; }
+  std::uint64_t numberBits() const noexcept { return bits_; }
+
+ private:
+  bool slowBoolean() const;
+  std::int32_t slowInt() const;
+  std::uint32_t slowUint() const;
+  double slowNumber() const;
+  std::string_view slowString() const;
+
+  template <class T>
+  static Value fromIntegral(T n) noexcept {
+    if constexpr (std::is_signed_v<T>) {
+      if (n >= INT32_MIN && n <= INT32_MAX) return Value(static_cast<std::int32_t>(n));
+      if (n >= 0 && static_cast<unsigned long long>(n) <= UINT32_MAX)
+        return Value(static_cast<std::uint32_t>(n));
+    } else {
+      if (n <= static_cast<T>(INT32_MAX)) return Value(static_cast<std::int32_t>(n));
+      if (static_cast<unsigned long long>(n) <= UINT32_MAX)
+        return Value(static_cast<std::uint32_t>(n));
+    }
+    return Value(static_cast<double>(n));
+  }
+  void retainPayload() const noexcept {
+    if (type_ == Type::String)
+      detail::retain(s_);
+    else if (type_ >= Type::Date)
+      detail::retain(n_);
+  }
+  void releasePayload() noexcept {
+    if (type_ == Type::String)
+      detail::release(s_);
+    else if (type_ >= Type::Date)
+      detail::release(n_);
+  }
+
+  Type type_;
+  union {
+    std::uint64_t bits_;
+    bool b_;
+    std::int32_t i_;
+    std::uint32_t u_;
+    double d_;
+    detail::StringRep* s_;
+    detail::Node* n_;
+  };
+};
+
+/// undefined is AS3's undefined, for reading code (`obj["x"] = amf::undefined`).
+inline const Value undefined{};
+
+/// collectCycles reclaims every unreachable reference cycle of this thread's values now and
+/// returns how many objects it freed. It also runs by itself as values are created.
+AS3NET_EXPORT std::size_t collectCycles();
+/// liveObjectCount is how many reference values (objects, arrays, ...) this thread holds.
+AS3NET_EXPORT std::size_t liveObjectCount() noexcept;
+
+}  // namespace as3::amf
+
+#endif  // AS3_AMF_VALUE_H_

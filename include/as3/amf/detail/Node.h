@@ -1,0 +1,105 @@
+// The shared header of every AMF heap value (what AS3 keeps by reference) and of strings. Public
+// only so that copying a Value inlines to a counter increment; applications never use it.
+#ifndef AS3_AMF_DETAIL_NODE_H_
+#define AS3_AMF_DETAIL_NODE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "as3/Export.h"
+
+namespace as3::amf {
+
+/// Type is the AS3 type of a Value: one per AMF marker kind (int and uint are AS3's own types;
+/// XML is E4X text, XMLDocument the legacy flash.xml class).
+enum class Type : std::uint8_t {
+  Undefined,
+  Null,
+  Boolean,
+  Int,
+  Uint,
+  Number,
+  String,
+  Date,
+  XML,
+  XMLDocument,
+  Array,
+  Object,
+  ByteArray,
+  VectorInt,
+  VectorUint,
+  VectorNumber,
+  VectorObject,
+  Dictionary,
+};
+
+/// typeName is the AS3 name of `type` ("int", "Vector.<Number>", ...), for messages.
+AS3NET_EXPORT std::string_view typeName(Type type) noexcept;
+
+namespace detail {
+
+class Heap;
+
+/// poolAllocate and poolFree serve the small blocks AMF values are made of from per-thread free
+/// lists, so decoding a stream of messages reuses the last message's memory instead of going
+/// through malloc for every object.
+AS3NET_EXPORT void* poolAllocate(std::size_t bytes);
+AS3NET_EXPORT void poolFree(void* block, std::size_t bytes) noexcept;
+
+/// StringRep is an immutable, reference-counted UTF-8 string; its bytes follow the header.
+struct StringRep {
+  std::uint32_t refs;
+  std::uint32_t size;
+  const char* data() const noexcept { return reinterpret_cast<const char*>(this + 1); }
+  std::string_view view() const noexcept { return {data(), size}; }
+};
+
+AS3NET_EXPORT StringRep* makeString(std::string_view text);
+AS3NET_EXPORT void freeString(StringRep* rep) noexcept;
+inline void retain(StringRep* rep) noexcept {
+  ++rep->refs;
+}
+inline void release(StringRep* rep) noexcept {
+  if (--rep->refs == 0) freeString(rep);
+}
+
+/// Node is the header of every value that AS3 holds by reference and AMF puts in its object
+/// table. Nodes are linked into their thread's Heap, which reclaims reference cycles.
+struct Node {
+  std::uint32_t refs = 1;
+  Type type;
+  std::uint8_t gcFlags = 0;
+  std::int32_t gcRefs = 0;  // the collector's scratch count
+  Heap* heap = nullptr;
+  Node* prev = nullptr;
+  Node* next = nullptr;
+
+  explicit Node(Type t) noexcept : type(t) {}
+  static void* operator new(std::size_t bytes);
+  static void operator delete(void* block, std::size_t bytes) noexcept;
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+};
+
+AS3NET_EXPORT void destroyNode(Node* node) noexcept;
+#ifndef NDEBUG
+AS3NET_EXPORT void checkOwningThread(const Node* node);
+#endif
+inline void retain(Node* node) noexcept {
+#ifndef NDEBUG
+  checkOwningThread(node);
+#endif
+  ++node->refs;
+}
+inline void release(Node* node) noexcept {
+#ifndef NDEBUG
+  checkOwningThread(node);
+#endif
+  if (--node->refs == 0) destroyNode(node);
+}
+
+}  // namespace detail
+}  // namespace as3::amf
+
+#endif  // AS3_AMF_DETAIL_NODE_H_

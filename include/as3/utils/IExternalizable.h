@@ -1,0 +1,30 @@
+#ifndef AS3_UTILS_IEXTERNALIZABLE_H_
+#define AS3_UTILS_IEXTERNALIZABLE_H_
+
+#include "as3/Export.h"
+
+namespace as3::utils {
+
+class IDataInput;
+class IDataOutput;
+
+/// IExternalizable is AS3's flash.utils.IExternalizable: a class that writes and reads its own
+/// AMF3 body. The stream given to both methods is big-endian until the method sets `endian`, and
+/// its readObject/writeObject continue the enclosing value's reference tables. The class needs
+/// an alias (amf::registerClassAlias) to be written: ArgumentError #2004 otherwise.
+/// Differs from AS3: writeExternal is const.
+class AS3NET_EXPORT IExternalizable {
+ public:
+  virtual ~IExternalizable();
+  virtual void writeExternal(IDataOutput& output) const = 0;
+  virtual void readExternal(IDataInput& input) = 0;
+
+ protected:
+  IExternalizable() = default;
+  IExternalizable(const IExternalizable&) = default;
+  IExternalizable& operator=(const IExternalizable&) = default;
+};
+
+}  // namespace as3::utils
+
+#endif  // AS3_UTILS_IEXTERNALIZABLE_H_

@@ -1,0 +1,1188 @@
+// AMF3 as Flash Player reads and writes it (docs/amf.md; spec/amf.md sections 3 and 4).
+#include "amf/detail/Amf3.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <unordered_map>
+
+#include "amf/detail/Codec.h"
+#include "as3/amf/ClassAlias.h"
+#include "errors/detail/Throw.h"
+#include "utils/detail/Text.h"
+
+namespace as3::amf::detail {
+
+using errors::detail::throwErrorWithDetail;
+
+namespace {
+
+std::string hexByte(std::uint8_t b) {
+  static const char kDigits[] = "0123456789ABCDEF";
+  return std::string("0x") + kDigits[b >> 4] + kDigits[b & 15];
+}
+
+// True for well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
+bool isWellFormedUtf8(const std::uint8_t* s, std::size_t n) {
+  std::size_t i = 0;
+  while (i < n) {
+    // Eight ASCII bytes at a time: the common case for keys and names.
+    if (n - i >= 8) {
+      std::uint64_t w;
+      std::memcpy(&w, s + i, 8);
+      if ((w & 0x8080808080808080ull) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    std::uint8_t c = s[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len;
+    std::uint32_t min;
+    std::uint32_t cp;
+    if ((c & 0xE0) == 0xC0) {
+      len = 2, min = 0x80, cp = c & 0x1Fu;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3, min = 0x800, cp = c & 0x0Fu;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4, min = 0x10000, cp = c & 0x07u;
+    } else {
+      return false;
+    }
+    if (n - i < len) return false;
+    for (std::size_t k = 1; k < len; ++k) {
+      if ((s[i + k] & 0xC0) != 0x80) return false;
+      cp = cp << 6 | (s[i + k] & 0x3Fu);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += len;
+  }
+  return true;
+}
+
+// An empty string shared by every reader on this thread: "" is frequent and never in a table.
+StringRep* emptyString() {
+  struct Holder {
+    StringRep* rep = makeString(std::string_view());
+    ~Holder() { release(rep); }
+  };
+  thread_local Holder holder;
+  retain(holder.rep);
+  return holder.rep;
+}
+
+std::uint64_t hashBytes(const char* s, std::size_t n) noexcept {
+  std::uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+  while (n >= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s, 8);
+    h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 29;
+    s += 8;
+    n -= 8;
+  }
+  std::uint64_t tail = 0;
+  std::memcpy(&tail, s, n);
+  h = (h ^ tail) * 0x94D049BB133111EBull;
+  return h ^ (h >> 32);
+}
+
+// What makes two traits interchangeable on the wire: class name, dynamic flag, sealed names.
+std::uint64_t hashTraits(const Traits& t) noexcept {
+  std::uint64_t h = hashBytes(t.className.view().data(), t.className.view().size()) ^ t.dynamic;
+  for (const String& name : t.sealed)
+    h = (h * 0x100000001B3ull) ^ hashBytes(name.view().data(), name.view().size());
+  return h;
+}
+
+std::uint64_t hashPointer(const void* p) noexcept {
+  auto v = reinterpret_cast<std::uintptr_t>(p);
+  std::uint64_t h = static_cast<std::uint64_t>(v) * 0x9E3779B97F4A7C15ull;
+  return h ^ (h >> 29);
+}
+
+}  // namespace
+
+// Input -----------------------------------------------------------------------------------------
+
+StringRep* Input::utf8(const std::uint8_t* at, std::size_t n) {
+  if (isWellFormedUtf8(at, n))
+    return makeString(std::string_view(reinterpret_cast<const char*>(at), n));
+  std::string lenient = utils::detail::decodeUtf8Lenient(at, n, /*stopAtNul=*/false);
+  return makeString(lenient);
+}
+
+void Input::failEof(const char* what, std::uint64_t needed) const {
+  throwErrorWithDetail(errors::detail::kEndOfFile, {},
+                       "(AMF: " + std::string(what) + " at byte " + std::to_string(offset()) +
+                           " needs " + std::to_string(needed) + " bytes, " +
+                           std::to_string(left()) + " left)");
+}
+
+void Input::fail(int errorId, const std::string& detail) const {
+  throwErrorWithDetail(errorId, {}, "(AMF: " + detail + ")");
+}
+
+void Input::failBudget() const {
+  throwErrorWithDetail(errors::detail::kOutOfMemory, {},
+                       "(AMF: the value decoded so far passes DecodeLimits::maxDecodedBytes = " +
+                           std::to_string(limits_.maxDecodedBytes) + " at byte " +
+                           std::to_string(offset()) + ")");
+}
+
+void Input::failDepth() const {
+  throwErrorWithDetail(errors::detail::kStackOverflow, {},
+                       "(AMF: containers nest deeper than DecodeLimits::maxDepth = " +
+                           std::to_string(limits_.maxDepth) + " at byte " +
+                           std::to_string(offset()) + ")");
+}
+
+// Amf3Reader ------------------------------------------------------------------------------------
+
+namespace {
+// Readers reuse their tables' storage, as writers do. Freed when the thread ends.
+struct ReaderTablesPool {
+  std::vector<ReaderTables*> free;
+  ~ReaderTablesPool() {
+    for (ReaderTables* t : free) delete t;
+  }
+};
+thread_local ReaderTablesPool readerTablesPool;
+
+ReaderTables* takeReaderTables() {
+  if (readerTablesPool.free.empty()) return new ReaderTables;
+  ReaderTables* t = readerTablesPool.free.back();
+  readerTablesPool.free.pop_back();
+  return t;
+}
+}  // namespace
+
+Amf3Reader::Amf3Reader(Input& in)
+    : in_(in),
+      tables_(takeReaderTables()),
+      strings_(tables_->strings),
+      objects_(tables_->objects),
+      traits_(tables_->traits),
+      members_(tables_->members) {}
+
+Amf3Reader::~Amf3Reader() {
+  for (StringRep* s : strings_) release(s);
+  for (Node* n : objects_) release(n);
+  for (TraitsEntry& t : traits_) release(t.traits);
+  strings_.clear();
+  objects_.clear();
+  traits_.clear();
+  members_.clear();
+  // A huge value leaves huge tables: keep only what a typical message needs.
+  if (objects_.capacity() > 65536 || strings_.capacity() > 65536 || members_.capacity() > 65536) {
+    delete tables_;
+    return;
+  }
+  if (readerTablesPool.free.size() < 4)
+    readerTablesPool.free.push_back(tables_);
+  else
+    delete tables_;
+}
+
+StringRep* Amf3Reader::readString(const char* what) {
+  const std::uint8_t* at = in_.p;
+  std::uint32_t header = in_.u29(what);
+  if ((header & 1) == 0) {
+    std::uint32_t index = header >> 1;
+    if (index >= strings_.size())
+      in_.fail(errors::detail::kIndexOutOfBounds,
+               "string reference " + std::to_string(index) + " at byte " +
+                   std::to_string(in_.offsetOf(at)) + ", but the string table holds " +
+                   std::to_string(strings_.size()));
+    StringRep* s = strings_[index];
+    retain(s);
+    return s;
+  }
+  std::uint32_t length = header >> 1;
+  if (length == 0) return emptyString();
+  const std::uint8_t* bytes = in_.take(length, what);
+  in_.charge(length + sizeof(StringRep));
+  StringRep* s = in_.utf8(bytes, length);
+  retain(s);
+  strings_.push_back(s);
+  return s;
+}
+
+void Amf3Reader::remember(Node* node) {
+  retain(node);
+  objects_.push_back(node);
+}
+
+bool Amf3Reader::takeReference(std::uint32_t header, Value& out, const std::uint8_t* at) {
+  if (header & 1) return false;
+  std::uint32_t index = header >> 1;
+  if (index >= objects_.size())
+    in_.fail(errors::detail::kIndexOutOfBounds,
+             "object reference " + std::to_string(index) + " at byte " +
+                 std::to_string(in_.offsetOf(at)) + ", but the object table holds " +
+                 std::to_string(objects_.size()));
+  // Flash returns whatever the entry is, even when its type differs from the marker's.
+  Node* node = objects_[index];
+  retain(node);
+  out = Value(node, Value::Adopt{});
+  return true;
+}
+
+void Amf3Reader::readValue(Value& out) {
+  const std::uint8_t* at = in_.p;
+  std::uint8_t marker = in_.u8("an AMF3 value marker");
+  switch (marker) {
+    case 0x00:
+      out = Value();
+      return;
+    case 0x01:
+      out = Value(nullptr);
+      return;
+    case 0x02:
+      out = Value(false);
+      return;
+    case 0x03:
+      out = Value(true);
+      return;
+    case 0x04:
+      out = Value(signedFromU29(in_.u29("an AMF3 integer")));
+      return;
+    case 0x05:
+      out = Value(in_.f64("an AMF3 double"));
+      return;
+    case 0x06:
+      out = Value(readString("an AMF3 string"), Value::Adopt{});
+      return;
+    case 0x07:
+      readXml(out, Type::XMLDocument);
+      return;
+    case 0x08:
+      readDate(out);
+      return;
+    case 0x09:
+      readArray(out);
+      return;
+    case 0x0A:
+      readObject(out);
+      return;
+    case 0x0B:
+      readXml(out, Type::XML);
+      return;
+    case 0x0C:
+      readByteArray(out);
+      return;
+    case 0x0D:
+      readNumericVector<std::int32_t>(out, Type::VectorInt);
+      return;
+    case 0x0E:
+      readNumericVector<std::uint32_t>(out, Type::VectorUint);
+      return;
+    case 0x0F:
+      readNumericVector<double>(out, Type::VectorNumber);
+      return;
+    case 0x10:
+      readObjectVector(out);
+      return;
+    case 0x11:
+      readDictionary(out);
+      return;
+    default:
+      in_.fail(errors::detail::kIndexOutOfBounds,
+               "unknown AMF3 marker " + hexByte(marker) + " at byte " +
+                   std::to_string(in_.offsetOf(at)));
+  }
+}
+
+void Amf3Reader::readXml(Value& out, Type type) {
+  const std::uint8_t* at = in_.p;
+  std::uint32_t header = in_.u29("an XML header");
+  if (takeReference(header, out, at)) return;
+  std::uint32_t length = header >> 1;
+  const std::uint8_t* bytes = in_.take(length, "XML text");
+  in_.charge(length + sizeof(XmlNode));
+  StringRep* text = in_.utf8(bytes, length);
+  auto* node = adopt<XmlNode>(type, text->view());
+  release(text);
+  out = Value(node, Value::Adopt{});
+  remember(node);
+}
+
+void Amf3Reader::readDate(Value& out) {
+  const std::uint8_t* at = in_.p;
+  std::uint32_t header = in_.u29("a Date header");
+  if (takeReference(header, out, at)) return;
+  double time = in_.f64("a Date's milliseconds");
+  in_.charge(sizeof(DateNode));
+  auto* node = adopt<DateNode>(time);
+  out = Value(node, Value::Adopt{});
+  remember(node);
+}
+
+// Keeps the last value of each repeated key, at the first key's place (what repeated property
+// assignments leave in AS3).
+void dropRepeatedKeys(Members& members) {
+  if (members.size() < 2) return;
+  if (members.size() <= 16) {
+    for (std::size_t i = 1; i < members.size();) {
+      bool repeated = false;
+      for (std::size_t j = 0; j < i; ++j) {
+        if (members[j].key.view() == members[i].key.view()) {
+          members[j].value = std::move(members[i].value);
+          repeated = true;
+          break;
+        }
+      }
+      if (repeated)
+        members.erase(members.begin() + static_cast<std::ptrdiff_t>(i));
+      else
+        ++i;
+    }
+    return;
+  }
+  std::unordered_map<std::string_view, std::size_t> first;
+  first.reserve(members.size());
+  Members kept;
+  kept.reserve(members.size());
+  for (Member& m : members) {
+    auto [it, inserted] = first.emplace(m.key.view(), kept.size());
+    if (inserted)
+      kept.push_back(std::move(m));
+    else
+      kept[it->second].value = std::move(m.value);
+  }
+  // `first` views keys now owned by `kept`; it is not used past this point.
+  members.swap(kept);
+}
+
+namespace {
+
+// A dynamic member named like a sealed one is, to Flash, a second assignment to that member:
+// its value goes to the sealed slot (the last of that name) and the dynamic entry goes away.
+void foldDynamicIntoSealed(ObjectNode* node) {
+  const std::vector<String>& names = node->traits->sealed;
+  std::vector<bool> folded(node->dynamic.size(), false);
+  bool any = false;
+  if (names.size() * node->dynamic.size() <= 256) {
+    for (std::size_t i = 0; i < node->dynamic.size(); ++i) {
+      if (Value* slot = node->findSealed(node->dynamic[i].key.view())) {
+        *slot = std::move(node->dynamic[i].value);
+        folded[i] = any = true;
+      }
+    }
+  } else {
+    std::unordered_map<std::string_view, std::size_t> last;
+    last.reserve(names.size());
+    for (std::size_t i = 0; i < names.size() && i < node->sealed.size(); ++i)
+      last[names[i].view()] = i;
+    for (std::size_t i = 0; i < node->dynamic.size(); ++i) {
+      auto it = last.find(node->dynamic[i].key.view());
+      if (it == last.end()) continue;
+      node->sealed[it->second] = std::move(node->dynamic[i].value);
+      folded[i] = any = true;
+    }
+  }
+  if (!any) return;
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < node->dynamic.size(); ++i)
+    if (!folded[i]) node->dynamic[out++] = std::move(node->dynamic[i]);
+  node->dynamic.erase(node->dynamic.begin() + static_cast<std::ptrdiff_t>(out),
+                      node->dynamic.end());
+}
+
+}  // namespace
+
+// Flash assigns the associative part first and the dense part over it; the AVM then keeps in
+// dense storage every index that continues the gap-free prefix.
+void normalizeArray(ArrayNode* node) {
+  dropRepeatedKeys(node->assoc);
+  std::vector<std::pair<std::uint32_t, std::size_t>> indexed;
+  for (std::size_t i = 0; i < node->assoc.size(); ++i) {
+    std::uint32_t index;
+    if (parseIndex(node->assoc[i].key.view(), &index)) indexed.emplace_back(index, i);
+  }
+  if (indexed.empty()) return;
+  std::sort(indexed.begin(), indexed.end());
+  std::vector<bool> drop(node->assoc.size(), false);
+  for (const auto& [index, at] : indexed) {
+    if (index < node->dense.size()) {
+      drop[at] = true;  // overwritten by the dense part
+    } else if (index == node->dense.size()) {
+      node->dense.push_back(std::move(node->assoc[at].value));
+      drop[at] = true;
+    }
+  }
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < node->assoc.size(); ++i)
+    if (!drop[i]) node->assoc[out++] = std::move(node->assoc[i]);
+  node->assoc.erase(node->assoc.begin() + static_cast<std::ptrdiff_t>(out), node->assoc.end());
+}
+
+void Amf3Reader::readArray(Value& out) {
+  const std::uint8_t* at = in_.p;
+  std::uint32_t header = in_.u29("an Array header");
+  if (takeReference(header, out, at)) return;
+  std::uint32_t dense = header >> 1;
+  in_.enter();
+  in_.charge(sizeof(ArrayNode));
+  auto* node = adopt<ArrayNode>();
+  out = Value(node, Value::Adopt{});
+  remember(node);
+  for (;;) {
+    StringRep* key = readString("an Array key");
+    if (key->size == 0) {
+      release(key);
+      break;
+    }
+    in_.charge(sizeof(Member));
+    node->assoc.push_back(Member{String(key, /*adopt=*/true), Value()});
+    readValue(node->assoc.back().value);
+  }
+  in_.count(dense, 1, sizeof(Value), "an Array's dense elements");
+  node->dense.resize(dense);
+  for (std::uint32_t i = 0; i < dense; ++i) readValue(node->dense[i]);
+  if (!node->assoc.empty()) normalizeArray(node);
+  in_.leave();
+}
+
+// Members are assigned by name; one the class lacks, or whose value does not fit, is skipped as
+// Flash traces and skips a failed assignment.
+void assignNativeMember(ObjectNode* node, std::string_view name, const Value& value) {
+  for (const auto& m : node->cls->members())
+    if (m.name == name) {
+      m.set(node->native.get(), value);
+      return;
+    }
+}
+
+void Amf3Reader::readNativeMembers(ObjectNode* node, const Traits* traits) {
+  auto assign = [node](std::string_view name, const Value& value) {
+    assignNativeMember(node, name, value);
+  };
+  Value value;
+  for (const String& name : traits->sealed) {
+    readValue(value);
+    assign(name.view(), value);
+  }
+  if (traits->dynamic) {
+    for (;;) {
+      StringRep* key = readString("a dynamic member name");
+      String owned(key, /*adopt=*/true);
+      if (key->size == 0) break;
+      readValue(value);
+      assign(owned.view(), value);
+    }
+  }
+}
+
+void Amf3Reader::readObject(Value& out) {
+  const std::uint8_t* at = in_.p;
+  std::uint32_t header = in_.u29("an Object header");
+  if (takeReference(header, out, at)) return;
+  in_.enter();
+  TraitsEntry entry;
+  if ((header & 3) == 1) {
+    std::uint32_t index = header >> 2;
+    if (index >= traits_.size())
+      in_.fail(errors::detail::kIndexOutOfBounds,
+               "traits reference " + std::to_string(index) + " at byte " +
+                   std::to_string(in_.offsetOf(at)) + ", but the traits table holds " +
+                   std::to_string(traits_.size()));
+    entry = traits_[index];
+  } else {
+    std::uint32_t sealedCount = header >> 4;
+    auto* traits = new Traits(String(readString("a class name"), /*adopt=*/true));
+    entry = TraitsEntry{traits, nullptr};
+    traits_.push_back(entry);  // owns it from here, even if a name below fails
+    traits->externalizable = (header & 4) != 0;
+    traits->dynamic = (header & 8) != 0;
+    in_.count(sealedCount, 1, sizeof(String), "a class's sealed member names");
+    traits->sealed.reserve(sealedCount);
+    for (std::uint32_t i = 0; i < sealedCount; ++i)
+      traits->sealed.emplace_back(readString("a sealed member name"), /*adopt=*/true);
+    if (!traits->className.view().empty())
+      traits_.back().cls = entry.cls = findClassByAlias(traits->className.view());
+  }
+  Traits* traits = entry.traits;
+  const ClassInfo* cls = entry.cls;
+  in_.charge(sizeof(ObjectNode));
+  retain(traits);
+  auto* node = adopt<ObjectNode>(traits);
+  out = Value(node, Value::Adopt{});
+
+  if (traits->externalizable) {
+    // Flash maps an unknown alias to Object, which is not IExternalizable.
+    if (!cls || !cls->isExternalizable())
+      throwErrorWithDetail(errors::detail::kNotExternalizable, {traits->className.view()},
+                           "(AMF: object at byte " + std::to_string(in_.offsetOf(at)) + ")");
+    if (!cls->canCreate())
+      throwErrorWithDetail(errors::detail::kArgumentCount, {cls->typeName(), "0", "0"},
+                           "(AMF: the class has no default constructor)");
+    node->native = cls->create();
+    node->cls = cls;
+    remember(node);
+    ObjectInput input(*this);
+    cls->externalizable(node->native.get())->readExternal(input);
+  } else if (cls) {
+    // Flash constructs the class with no arguments, which fails when it needs some.
+    if (!cls->canCreate())
+      throwErrorWithDetail(errors::detail::kArgumentCount, {cls->typeName(), "0", "0"},
+                           "(AMF: the class has no default constructor)");
+    node->native = cls->create();
+    node->cls = cls;
+    remember(node);
+    readNativeMembers(node, traits);
+  } else {
+    remember(node);
+    std::size_t sealedCount = traits->sealed.size();
+    in_.count(sealedCount, 1, sizeof(Value), "an object's sealed members");
+    node->sealed.resize(sealedCount);
+    for (std::size_t i = 0; i < sealedCount; ++i) readValue(node->sealed[i]);
+    if (traits->dynamic) {
+      // Members gather on a shared stack and move into the object once, in one allocation of
+      // the right size; nested objects stack theirs above.
+      std::size_t mark = members_.size();
+      for (;;) {
+        String key(readString("a dynamic member name"), /*adopt=*/true);
+        if (key.view().empty()) break;
+        in_.charge(sizeof(Member));
+        Value value;
+        readValue(value);
+        members_.push_back(Member{std::move(key), std::move(value)});
+      }
+      auto first = members_.begin() + static_cast<std::ptrdiff_t>(mark);
+      node->dynamic.assign(std::make_move_iterator(first), std::make_move_iterator(members_.end()));
+      members_.erase(first, members_.end());
+      dropRepeatedKeys(node->dynamic);
+      if (!traits->sealed.empty() && !node->dynamic.empty()) foldDynamicIntoSealed(node);
+    }
+  }
+  in_.leave();
+}
+
+void Amf3Reader::readByteArray(Value& out) {
+  const std::uint8_t* at = in_.p;
+  std::uint32_t header = in_.u29("a ByteArray header");
+  if (takeReference(header, out, at)) return;
+  std::uint32_t length = header >> 1;
+  const std::uint8_t* bytes = in_.take(length, "a ByteArray's bytes");
+  in_.charge(length + sizeof(ByteArrayNode));
+  auto* node = adopt<ByteArrayNode>();
+  out = Value(node, Value::Adopt{});
+  node->bytes.writeBytes(bytes, length);
+  node->bytes.position(0);
+  remember(node);
+}
+
+template <class T>
+void Amf3Reader::readNumericVector(Value& out, Type type) {
+  const std::uint8_t* at = in_.p;
+  std::uint32_t header = in_.u29("a Vector header");
+  if (takeReference(header, out, at)) return;
+  std::uint32_t count = header >> 1;
+  bool fixed = in_.u8("a Vector's fixed flag") != 0;
+  in_.count(count, sizeof(T), sizeof(T), "a Vector's items");
+  auto* node = adopt<VectorNode<T>>();
+  (void)type;
+  out = Value(node, Value::Adopt{});
+  node->fixed = fixed;
+  remember(node);
+  node->items.resize(count);
+  const std::uint8_t* p = in_.take(std::size_t{count} * sizeof(T), "a Vector's items");
+  for (std::uint32_t i = 0; i < count; ++i, p += sizeof(T)) {
+    if constexpr (sizeof(T) == 4) {
+      std::uint32_t v = std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 |
+                        std::uint32_t{p[2]} << 8 | p[3];
+      node->items[i] = static_cast<T>(v);
+    } else {
+      std::uint64_t bits;
+      std::memcpy(&bits, p, 8);
+      bits = __builtin_bswap64(bits);
+      std::memcpy(&node->items[i], &bits, 8);
+    }
+  }
+}
+
+void Amf3Reader::readObjectVector(Value& out) {
+  const std::uint8_t* at = in_.p;
+  std::uint32_t header = in_.u29("a Vector header");
+  if (takeReference(header, out, at)) return;
+  std::uint32_t count = header >> 1;
+  bool fixed = in_.u8("a Vector's fixed flag") != 0;
+  String typeName(readString("a Vector's type name"), /*adopt=*/true);
+  in_.enter();
+  in_.count(count, 1, sizeof(Value), "a Vector's items");
+  auto* node = adopt<VectorNode<Value>>();
+  out = Value(node, Value::Adopt{});
+  node->fixed = fixed;
+  node->typeName = typeName;
+  remember(node);
+  node->items.resize(count);
+  // Only Vector.<*> holds undefined; a typed vector stores null instead.
+  bool anyType = typeName.view() == "*";
+  for (Value& item : node->items) {
+    readValue(item);
+    if (!anyType && item.isUndefined()) item = Value(nullptr);
+  }
+  in_.leave();
+}
+
+void Amf3Reader::readDictionary(Value& out) {
+  const std::uint8_t* at = in_.p;
+  std::uint32_t header = in_.u29("a Dictionary header");
+  if (takeReference(header, out, at)) return;
+  std::uint32_t count = header >> 1;
+  bool weak = in_.u8("a Dictionary's weak-keys flag") != 0;
+  in_.enter();
+  in_.count(count, 2, 2 * sizeof(Value), "a Dictionary's entries");
+  auto* node = adopt<DictionaryNode>();
+  out = Value(node, Value::Adopt{});
+  node->weakKeys = weak;
+  remember(node);
+  node->entries.reserve(count);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const std::uint8_t* keyAt = in_.p;
+    Value key;
+    Value value;
+    readValue(key);
+    readValue(value);
+    // Flash's Dictionary takes only strings and objects as keys from AMF.
+    if (!key.isString() && !key.isReference())
+      in_.fail(errors::detail::kInvalidParameter,
+               "Dictionary key of type " + std::string(typeName(key.type())) + " at byte " +
+                   std::to_string(in_.offsetOf(keyAt)) + "; Flash reads only String and object keys");
+    if (count <= 16) {
+      if (auto* e = node->find(key)) {
+        e->second = std::move(value);
+        continue;
+      }
+    }
+    node->entries.emplace_back(std::move(key), std::move(value));
+  }
+  if (count > 16) dedupeDictionary(node);
+  in_.leave();
+}
+
+// OutBuffer and Amf3Writer ----------------------------------------------------------------------
+
+void OutBuffer::grow(std::size_t n) {
+  std::size_t used = size();
+  std::size_t capacity = std::max<std::size_t>(data_.size() * 2, std::max<std::size_t>(used + n, 256));
+  data_.resize(capacity);
+  p_ = data_.data() + used;
+  end_ = data_.data() + data_.size();
+}
+
+struct Amf3Writer::Table {
+  struct StringSlot {
+    std::uint64_t hash;
+    const char* data;
+    std::uint32_t size;
+    std::uint32_t index;  // kEmpty when free
+  };
+  struct PointerSlot {
+    const void* key;
+    std::uint32_t index;
+  };
+  static constexpr std::uint32_t kEmpty = 0xFFFFFFFFu;
+  struct RepSlot {
+    const StringRep* rep;
+    std::uint32_t generation;
+    std::uint32_t index;
+  };
+  static constexpr std::size_t kRepSlots = 256;
+  RepSlot repCache[kRepSlots] = {};
+  std::uint32_t generation = 1;
+
+  std::vector<StringSlot> strings;
+  std::uint32_t stringCount = 0;
+  std::vector<PointerSlot> objects;
+  std::uint32_t objectCount = 0;
+  std::uint32_t objectSlots = 0;  // occupied slots
+  std::vector<PointerSlot> traits;
+  std::uint32_t traitsCount = 0;
+  // Occupied slots: more than traitsCount once retargetTraits points several keys at one entry,
+  // and what growth must go by, or the table fills up and probing never ends.
+  std::uint32_t traitsSlots = 0;
+  // Traits met so far by content, so separately made objects of one class share an entry.
+  // Keyed by a hash of the content, so many distinct classes cost linear time, not quadratic.
+  std::unordered_multimap<std::uint64_t, std::pair<const Traits*, std::uint32_t>> traitsByContent;
+  // Strings and values whose identity the tables rely on, kept alive until the value is done.
+  std::vector<StringRep*> heldStrings;
+  std::vector<Value> heldValues;
+
+  Table() {
+    strings.assign(64, StringSlot{0, nullptr, 0, kEmpty});
+    objects.assign(64, PointerSlot{nullptr, kEmpty});
+    traits.assign(16, PointerSlot{nullptr, kEmpty});
+  }
+
+  void reset() {
+    if (stringCount) std::fill(strings.begin(), strings.end(), StringSlot{0, nullptr, 0, kEmpty});
+    if (objectSlots) std::fill(objects.begin(), objects.end(), PointerSlot{nullptr, kEmpty});
+    if (traitsSlots) std::fill(traits.begin(), traits.end(), PointerSlot{nullptr, kEmpty});
+    stringCount = objectCount = objectSlots = traitsCount = traitsSlots = 0;
+    traitsByContent.clear();
+    for (StringRep* s : heldStrings) release(s);
+    heldStrings.clear();
+    heldValues.clear();
+    if (++generation == 0) {
+      for (RepSlot& slot : repCache) slot = RepSlot{nullptr, 0, 0};
+      generation = 1;
+    }
+  }
+
+  // Returns the index of `s`, or records it with the next index and returns kEmpty.
+  std::uint32_t findOrAddString(const char* data, std::uint32_t size) {
+    if ((stringCount + 1) * 2 > strings.size()) rehashStrings();
+    std::uint64_t h = hashBytes(data, size);
+    std::size_t mask = strings.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+      StringSlot& slot = strings[i];
+      if (slot.index == kEmpty) {
+        slot = StringSlot{h, data, size, stringCount++};
+        return kEmpty;
+      }
+      if (slot.hash == h && slot.size == size && std::memcmp(slot.data, data, size) == 0)
+        return slot.index;
+    }
+  }
+  void rehashStrings() {
+    std::vector<StringSlot> old(strings.size() * 2, StringSlot{0, nullptr, 0, kEmpty});
+    old.swap(strings);
+    std::size_t mask = strings.size() - 1;
+    for (const StringSlot& s : old) {
+      if (s.index == kEmpty) continue;
+      std::size_t i = s.hash & mask;
+      while (strings[i].index != kEmpty) i = (i + 1) & mask;
+      strings[i] = s;
+    }
+  }
+
+  // retargetTraits points `key`, just added as a new entry, at an equal earlier entry instead.
+  void retargetTraits(const void* key, std::uint32_t index) {
+    std::size_t mask = traits.size() - 1;
+    for (std::size_t i = hashPointer(key) & mask;; i = (i + 1) & mask) {
+      if (traits[i].key == key && traits[i].index != kEmpty) {
+        traits[i].index = index;
+        --traitsCount;
+        return;
+      }
+    }
+  }
+
+  static std::uint32_t findOrAdd(std::vector<PointerSlot>& slots, std::uint32_t& used,
+                                 std::uint32_t& count, const void* key) {
+    if ((used + 1) * 2 > slots.size()) {
+      std::vector<PointerSlot> old(slots.size() * 2, PointerSlot{nullptr, kEmpty});
+      old.swap(slots);
+      std::size_t mask = slots.size() - 1;
+      for (const PointerSlot& s : old) {
+        if (s.index == kEmpty) continue;
+        std::size_t i = hashPointer(s.key) & mask;
+        while (slots[i].index != kEmpty) i = (i + 1) & mask;
+        slots[i] = s;
+      }
+    }
+    std::size_t mask = slots.size() - 1;
+    for (std::size_t i = hashPointer(key) & mask;; i = (i + 1) & mask) {
+      PointerSlot& slot = slots[i];
+      if (slot.index == kEmpty) {
+        slot = PointerSlot{key, count++};
+        ++used;
+        return kEmpty;
+      }
+      if (slot.key == key) return slot.index;
+    }
+  }
+};
+
+// Writers reuse their tables' storage: a game writes many small messages. The pool frees what it
+// keeps when its thread ends.
+struct TablePool {
+  std::vector<Amf3Writer::Table*> tables;
+  ~TablePool() {
+    for (Amf3Writer::Table* t : tables) delete t;
+  }
+};
+
+namespace {
+thread_local TablePool tablePool;
+}  // namespace
+
+Amf3Writer::Amf3Writer(OutBuffer& out) : out_(out) {
+  if (tablePool.tables.empty()) {
+    tables_ = new Table;
+  } else {
+    tables_ = tablePool.tables.back();
+    tablePool.tables.pop_back();
+  }
+}
+
+Amf3Writer::~Amf3Writer() {
+  tables_->reset();
+  if (tablePool.tables.size() < 4)
+    tablePool.tables.push_back(tables_);
+  else
+    delete tables_;
+}
+
+void Amf3Writer::hold(const Value& v) {
+  if (v.isReference()) tables_->heldValues.push_back(v);
+}
+
+void Amf3Writer::enter() {
+  if (++depth_ > kMaxWriteDepth)
+    throwErrorWithDetail(errors::detail::kStackOverflow, {},
+                         "(AMF: the value nests deeper than " + std::to_string(kMaxWriteDepth) +
+                             " containers)");
+}
+
+void Amf3Writer::writeString(std::string_view s, StringRep* rep) {
+  if (s.empty()) {
+    out_.u8(0x01);
+    return;
+  }
+  // Most repeats are the very same string object (decoded from one table, or an interned
+  // member name): recognised by address before any hashing.
+  Table::RepSlot* cached = nullptr;
+  if (rep) {
+    cached = &tables_->repCache[(reinterpret_cast<std::uintptr_t>(rep) >> 4) % Table::kRepSlots];
+    if (cached->rep == rep && cached->generation == tables_->generation) {
+      out_.u29(cached->index << 1);
+      return;
+    }
+  }
+  if (s.size() > kU28Max)
+    throwErrorWithDetail(errors::detail::kIndexOutOfBounds, {},
+                         "(AMF: a string of " + std::to_string(s.size()) +
+                             " bytes passes AMF3's limit of 2^28 - 1)");
+  std::uint32_t size = static_cast<std::uint32_t>(s.size());
+  std::uint32_t index = tables_->findOrAddString(s.data(), size);
+  if (rep) {
+    // Held until the value is written, so its address cannot be reused by another string.
+    retain(rep);
+    tables_->heldStrings.push_back(rep);
+    *cached = Table::RepSlot{rep, tables_->generation,
+                             index == Table::kEmpty ? tables_->stringCount - 1 : index};
+  }
+  if (index != Table::kEmpty) {
+    out_.u29(index << 1);
+    return;
+  }
+  out_.u29(size << 1 | 1);
+  out_.bytes(s.data(), size);
+}
+
+void Amf3Writer::writeDouble(double d) {
+  std::uint8_t* o = out_.room(9);
+  o[0] = 0x05;
+  std::uint64_t bits;
+  if (std::isnan(d))
+    bits = kFlashNaNBits;
+  else
+    std::memcpy(&bits, &d, sizeof bits);
+  bits = __builtin_bswap64(bits);
+  std::memcpy(o + 1, &bits, 8);
+  out_.commit(o + 9);
+}
+
+bool Amf3Writer::writeReference(const void* identity) {
+  std::uint32_t index = Table::findOrAdd(tables_->objects, tables_->objectSlots,
+                                           tables_->objectCount, identity);
+  if (index == Table::kEmpty) return false;
+  out_.u29(index << 1);
+  return true;
+}
+
+bool Amf3Writer::writeTraitsReference(const void* key) {
+  std::uint32_t index = Table::findOrAdd(tables_->traits, tables_->traitsSlots,
+                                           tables_->traitsCount, key);
+  if (index == Table::kEmpty) return false;
+  out_.u29(index << 2 | 1);
+  return true;
+}
+
+void Amf3Writer::writeValue(const Value& v) {
+  switch (v.type()) {
+    case Type::Undefined:
+      out_.u8(0x00);
+      return;
+    case Type::Null:
+      out_.u8(0x01);
+      return;
+    case Type::Boolean:
+      out_.u8(v.asBoolean() ? 0x03 : 0x02);
+      return;
+    case Type::Int: {
+      std::int32_t i = v.asInt();
+      if (i >= kAmf3IntMin && i <= kAmf3IntMax) {
+        std::uint8_t* o = out_.room(5);
+        o[0] = 0x04;
+        out_.commit(o + 1 + encodeU29(o + 1, static_cast<std::uint32_t>(i) & kU29Max));
+      } else {
+        writeDouble(i);
+      }
+      return;
+    }
+    case Type::Uint: {
+      std::uint32_t u = v.asUint();
+      if (u <= static_cast<std::uint32_t>(kAmf3IntMax)) {
+        std::uint8_t* o = out_.room(5);
+        o[0] = 0x04;
+        out_.commit(o + 1 + encodeU29(o + 1, u));
+      } else {
+        writeDouble(u);
+      }
+      return;
+    }
+    case Type::Number: {
+      double d = v.asNumber();
+      if (fitsAmf3Int(d)) {
+        std::uint8_t* o = out_.room(5);
+        o[0] = 0x04;
+        out_.commit(o + 1 + encodeU29(o + 1, static_cast<std::uint32_t>(static_cast<std::int32_t>(d)) & kU29Max));
+      } else {
+        writeDouble(d);
+      }
+      return;
+    }
+    case Type::String: {
+      out_.u8(0x06);
+      StringRep* rep = v.stringRep();
+      writeString(rep->view(), rep);
+      return;
+    }
+    case Type::XML:
+    case Type::XMLDocument: {
+      out_.u8(v.type() == Type::XML ? 0x0B : 0x07);
+      if (writeReference(v.node())) return;
+      std::string_view text = v.asXML();
+      if (text.size() > kU28Max)
+        throwErrorWithDetail(errors::detail::kIndexOutOfBounds, {},
+                             "(AMF: XML text passes AMF3's limit of 2^28 - 1 bytes)");
+      out_.u29(static_cast<std::uint32_t>(text.size()) << 1 | 1);
+      out_.bytes(text.data(), text.size());
+      return;
+    }
+    case Type::Date: {
+      out_.u8(0x08);
+      if (writeReference(v.node())) return;
+      out_.u8(0x01);
+      double t = v.asDate();
+      if (std::isnan(t)) {
+        std::uint64_t bits = kFlashNaNBits;
+        std::memcpy(&t, &bits, sizeof t);
+      }
+      out_.f64(t);
+      return;
+    }
+    case Type::Array:
+      out_.u8(0x09);
+      writeArray(static_cast<ArrayNode*>(v.node()));
+      return;
+    case Type::Object:
+      out_.u8(0x0A);
+      writeObject(static_cast<ObjectNode*>(v.node()));
+      return;
+    case Type::ByteArray: {
+      out_.u8(0x0C);
+      if (writeReference(v.node())) return;
+      const utils::ByteArray& bytes = v.asByteArray();
+      if (bytes.length() > kU28Max)
+        throwErrorWithDetail(errors::detail::kIndexOutOfBounds, {},
+                             "(AMF: a ByteArray passes AMF3's limit of 2^28 - 1 bytes)");
+      out_.u29(bytes.length() << 1 | 1);
+      out_.bytes(bytes.data(), bytes.length());
+      return;
+    }
+    case Type::VectorInt:
+    case Type::VectorUint: {
+      out_.u8(v.type() == Type::VectorInt ? 0x0D : 0x0E);
+      if (writeReference(v.node())) return;
+      // int and uint items share a layout: four big-endian bytes each.
+      auto* node = static_cast<VectorNode<std::uint32_t>*>(v.node());
+      const std::vector<std::uint32_t>& items = node->items;
+      if (items.size() > kU28Max)
+        throwErrorWithDetail(errors::detail::kIndexOutOfBounds, {}, "(AMF: Vector too long)");
+      out_.u29(static_cast<std::uint32_t>(items.size()) << 1 | 1);
+      out_.u8(node->fixed ? 1 : 0);
+      std::uint8_t* o = out_.room(items.size() * 4);
+      for (std::uint32_t item : items) {
+        std::uint32_t be = __builtin_bswap32(item);
+        std::memcpy(o, &be, 4);
+        o += 4;
+      }
+      out_.commit(o);
+      return;
+    }
+    case Type::VectorNumber: {
+      out_.u8(0x0F);
+      if (writeReference(v.node())) return;
+      auto* node = static_cast<VectorNode<double>*>(v.node());
+      if (node->items.size() > kU28Max)
+        throwErrorWithDetail(errors::detail::kIndexOutOfBounds, {}, "(AMF: Vector too long)");
+      out_.u29(static_cast<std::uint32_t>(node->items.size()) << 1 | 1);
+      out_.u8(node->fixed ? 1 : 0);
+      // Items keep their bits, -0 and NaN payloads included, as Flash's do.
+      std::uint8_t* o = out_.room(node->items.size() * 8);
+      for (double d : node->items) {
+        std::uint64_t bits;
+        std::memcpy(&bits, &d, 8);
+        bits = __builtin_bswap64(bits);
+        std::memcpy(o, &bits, 8);
+        o += 8;
+      }
+      out_.commit(o);
+      return;
+    }
+    case Type::VectorObject: {
+      out_.u8(0x10);
+      if (writeReference(v.node())) return;
+      auto* node = static_cast<VectorNode<Value>*>(v.node());
+      if (node->items.size() > kU28Max)
+        throwErrorWithDetail(errors::detail::kIndexOutOfBounds, {}, "(AMF: Vector too long)");
+      enter();
+      out_.u29(static_cast<std::uint32_t>(node->items.size()) << 1 | 1);
+      out_.u8(node->fixed ? 1 : 0);
+      writeString(node->typeName.view(), node->typeName.rep());
+      for (const Value& item : node->items) writeValue(item);
+      leave();
+      return;
+    }
+    case Type::Dictionary:
+      out_.u8(0x11);
+      writeDictionary(static_cast<DictionaryNode*>(v.node()));
+      return;
+  }
+}
+
+void Amf3Writer::writeArray(ArrayNode* a) {
+  if (writeReference(a)) return;
+  enter();
+  out_.u29(static_cast<std::uint32_t>(a->dense.size()) << 1 | 1);
+  // Flash writes an "" key too, which ends the list early and corrupts what follows; skip it.
+  for (const Member& m : a->assoc) {
+    if (m.key.view().empty()) continue;
+    writeString(m.key.view(), m.key.rep());
+    writeValue(m.value);
+  }
+  out_.u8(0x01);
+  for (const Value& item : a->dense) writeValue(item);
+  leave();
+}
+
+void Amf3Writer::writeObject(ObjectNode* o) {
+  if (o->native) {
+    writeNative(o);
+    return;
+  }
+  if (writeReference(o)) return;
+  enter();
+  const Traits* traits = o->traits;
+  if (!writeTraitsReference(traits)) {
+    // Objects of one class made separately carry equal traits of their own; Flash sends the
+    // class once, so they share the first one's entry.
+    std::uint32_t added = tables_->traitsCount - 1;
+    bool found = false;
+    std::uint64_t contentHash = hashTraits(*traits);
+    auto range = tables_->traitsByContent.equal_range(contentHash);
+    for (auto it = range.first; it != range.second; ++it) {
+      const auto& [known, index] = it->second;
+      if (known->className.view() == traits->className.view() &&
+          known->dynamic == traits->dynamic && known->sealed.size() == traits->sealed.size() &&
+          std::equal(known->sealed.begin(), known->sealed.end(), traits->sealed.begin(),
+                     [](const String& x, const String& y) { return x.view() == y.view(); })) {
+        tables_->retargetTraits(traits, index);
+        out_.u29(index << 2 | 1);
+        found = true;
+        break;
+      }
+    }
+    if (!found) {
+      tables_->traitsByContent.emplace(contentHash, std::make_pair(traits, added));
+      std::size_t count = traits->sealed.size();
+      out_.u29(static_cast<std::uint32_t>(count) << 4 | (traits->dynamic ? 0x08u : 0u) | 0x03u);
+      writeString(traits->className.view(), traits->className.rep());
+      for (const String& name : traits->sealed) writeString(name.view(), name.rep());
+    }
+  }
+  for (const Value& v : o->sealed) writeValue(v);
+  if (traits->dynamic) {
+    for (const Member& m : o->dynamic) {
+      if (m.key.view().empty()) continue;  // as Flash: "" would end the list
+      writeString(m.key.view(), m.key.rep());
+      writeValue(m.value);
+    }
+    out_.u8(0x01);
+  }
+  leave();
+}
+
+void Amf3Writer::writeNative(ObjectNode* o) {
+  // Two Values made from one C++ object are one AS3 object.
+  if (writeReference(o->native.get())) return;
+  const ClassInfo* cls = o->cls;
+  std::string alias = cls->alias();
+  if (cls->isExternalizable() && alias.empty())
+    throwErrorWithDetail(errors::detail::kInvalidParameter, {},
+                         "(AMF: " + std::string(cls->typeName()) +
+                             " is IExternalizable but has no alias: registerClassAlias it)");
+  enter();
+  if (!writeTraitsReference(cls)) {
+    // The alias text must outlive this call: the string table points at it.
+    StringRep* aliasRep = makeString(alias);
+    if (cls->isExternalizable()) {
+      out_.u8(0x07);
+      writeString(aliasRep->view(), aliasRep);
+    } else {
+      const auto& members = cls->members();
+      out_.u29(static_cast<std::uint32_t>(members.size()) << 4 | 0x03u);
+      writeString(aliasRep->view(), aliasRep);
+      for (const auto& m : members) writeString(m.name, nullptr);
+    }
+    release(aliasRep);
+  }
+  if (cls->isExternalizable()) {
+    ObjectOutput output(*this);
+    cls->externalizable(o->native.get())->writeExternal(output);
+  } else {
+    for (const auto& m : cls->members()) {
+      Value value = m.get(o->native.get());
+      writeValue(value);
+      // Getters may make new objects; keep them so no later object reuses their address.
+      if (value.isReference() || value.isString()) tables_->heldValues.push_back(std::move(value));
+    }
+  }
+  leave();
+}
+
+void Amf3Writer::writeDictionary(DictionaryNode* d) {
+  if (writeReference(d)) return;
+  enter();
+  if (d->entries.size() > kU28Max)
+    throwErrorWithDetail(errors::detail::kIndexOutOfBounds, {}, "(AMF: Dictionary too large)");
+  out_.u29(static_cast<std::uint32_t>(d->entries.size()) << 1 | 1);
+  out_.u8(d->weakKeys ? 1 : 0);
+  for (const auto& [key, value] : d->entries) {
+    // Flash sends int keys as their decimal text; it could not read them back otherwise. Other
+    // primitive keys are strings in a Flash Dictionary anyway (only objects keep their identity),
+    // and the reader takes nothing but strings and objects, so they go as text too.
+    if (!key.isString() && !key.isReference()) {
+      std::string text = key.toString();
+      StringRep* rep = makeString(text);
+      out_.u8(0x06);
+      writeString(rep->view(), rep);
+      release(rep);
+    } else {
+      writeValue(key);
+    }
+    writeValue(value);
+  }
+  leave();
+}
+
+}  // namespace as3::amf::detail

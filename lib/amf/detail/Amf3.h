@@ -1,0 +1,235 @@
+// The AMF3 reader and writer: one value at a time with the three reference tables, shared with
+// IExternalizable bodies and with AMF0's switch marker.
+#ifndef AS3NET_LIB_AMF_DETAIL_AMF3_H_
+#define AS3NET_LIB_AMF_DETAIL_AMF3_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "amf/detail/Nodes.h"
+#include "amf/detail/Wire.h"
+#include "as3/amf/Codec.h"
+#include "as3/amf/Value.h"
+
+namespace as3::amf::detail {
+
+/// Input is the cursor every AMF reader moves. Checks compare against what is left and consume
+/// nothing when they fail, so `p` is always just past the last complete primitive, where Flash
+/// leaves a ByteArray's position when readObject throws.
+class Input {
+ public:
+  Input(const std::uint8_t* begin, const std::uint8_t* end, std::uint64_t baseOffset,
+        const DecodeLimits& limits) noexcept
+      : begin_(begin), p(begin), end_(end), base_(baseOffset), limits_(limits) {
+    budget_ = limits.maxDecodedBytes;
+  }
+
+  std::size_t left() const noexcept { return static_cast<std::size_t>(end_ - p); }
+  std::uint64_t offset() const noexcept { return base_ + static_cast<std::uint64_t>(p - begin_); }
+  std::uint64_t offsetOf(const std::uint8_t* at) const noexcept {
+    return base_ + static_cast<std::uint64_t>(at - begin_);
+  }
+
+  const std::uint8_t* take(std::size_t n, const char* what) {
+    if (n > left()) failEof(what, n);
+    const std::uint8_t* at = p;
+    p += n;
+    return at;
+  }
+  std::uint8_t u8(const char* what) { return *take(1, what); }
+  std::uint16_t u16(const char* what) {
+    const std::uint8_t* b = take(2, what);
+    return static_cast<std::uint16_t>(b[0] << 8 | b[1]);
+  }
+  std::uint32_t u32(const char* what) {
+    const std::uint8_t* b = take(4, what);
+    return std::uint32_t{b[0]} << 24 | std::uint32_t{b[1]} << 16 | std::uint32_t{b[2]} << 8 | b[3];
+  }
+  double f64(const char* what) {
+    const std::uint8_t* b = take(8, what);
+    std::uint64_t bits = 0;
+    for (int i = 0; i < 8; ++i) bits = bits << 8 | b[i];
+    double d;
+    std::memcpy(&d, &bits, sizeof d);
+    return d;
+  }
+  std::uint32_t u29(const char* what) {
+    U29Result r = decodeU29(p, end_);
+    if (r.size == 0) failEof(what, 1);
+    p += r.size;
+    return r.value;
+  }
+  /// count checks that `n` items of at least `minBytes` each can follow before anything is
+  /// allocated for them, and charges `slotBytes` each against the decoded-size budget.
+  void count(std::uint64_t n, std::size_t minBytes, std::size_t slotBytes, const char* what) {
+    if (n > left() / minBytes) failEof(what, n * minBytes);
+    charge(n * slotBytes);
+  }
+  void charge(std::uint64_t bytes) {
+    if (bytes > budget_) failBudget();
+    budget_ -= bytes;
+  }
+  void enter() {
+    if (++depth_ > limits_.maxDepth) failDepth();
+  }
+  void leave() noexcept { --depth_; }
+
+  /// utf8 makes the string of `n` bytes at `at`: well-formed UTF-8 as it is, anything else
+  /// decoded as Flash's lenient reader does (each bad byte becomes the character of its value).
+  StringRep* utf8(const std::uint8_t* at, std::size_t n);
+
+  [[noreturn]] void failEof(const char* what, std::uint64_t needed) const;
+  [[noreturn]] void fail(int errorId, const std::string& detail) const;
+  [[noreturn]] void failBudget() const;
+  [[noreturn]] void failDepth() const;
+
+ private:
+  const std::uint8_t* begin_;
+
+ public:
+  const std::uint8_t* p;
+
+ private:
+  const std::uint8_t* end_;
+  std::uint64_t base_;
+  const DecodeLimits& limits_;
+  std::uint64_t budget_;
+  std::uint32_t depth_ = 0;
+};
+
+struct ReaderTraitsEntry {
+  Traits* traits;
+  const ClassInfo* cls;
+};
+
+/// ReaderTables are an Amf3Reader's tables; readers on a thread reuse them, so decoding a stream
+/// of messages does not reallocate them each time.
+struct ReaderTables {
+  std::vector<StringRep*> strings;
+  std::vector<Node*> objects;
+  std::vector<ReaderTraitsEntry> traits;
+  std::vector<Member> members;  // a stack of dynamic members being read, one range per object
+};
+
+/// Amf3Reader reads AMF3 values from an Input; its tables live as long as it does (one top-level
+/// value, or one AMF0 value's switches).
+class Amf3Reader {
+ public:
+  explicit Amf3Reader(Input& in);
+  ~Amf3Reader();
+  Amf3Reader(const Amf3Reader&) = delete;
+  Amf3Reader& operator=(const Amf3Reader&) = delete;
+
+  void readValue(Value& out);
+  Input& input() noexcept { return in_; }
+
+ private:
+  using TraitsEntry = ReaderTraitsEntry;
+
+  StringRep* readString(const char* what);  // a new reference
+  void readXml(Value& out, Type type);
+  void readDate(Value& out);
+  void readArray(Value& out);
+  void readObject(Value& out);
+  void readByteArray(Value& out);
+  template <class T>
+  void readNumericVector(Value& out, Type type);
+  void readObjectVector(Value& out);
+  void readDictionary(Value& out);
+  bool takeReference(std::uint32_t header, Value& out, const std::uint8_t* at);
+  void remember(Node* node);
+  void readNativeMembers(ObjectNode* node, const Traits* traits);
+
+  Input& in_;
+  ReaderTables* tables_;
+  std::vector<StringRep*>& strings_;
+  std::vector<Node*>& objects_;
+  std::vector<TraitsEntry>& traits_;
+  std::vector<Member>& members_;
+};
+
+class OutBuffer {
+ public:
+  std::uint8_t* room(std::size_t n) {
+    if (static_cast<std::size_t>(end_ - p_) < n) grow(n);
+    return p_;
+  }
+  void commit(std::uint8_t* to) noexcept { p_ = to; }
+  void u8(std::uint8_t b) { *room(1) = b, ++p_; }
+  void bytes(const void* data, std::size_t n) {
+    if (n == 0) return;  // an empty ByteArray's data() may be null, which memcpy must not see
+    std::memcpy(room(n), data, n);
+    p_ += n;
+  }
+  void u16(std::uint16_t v) {
+    std::uint8_t* o = room(2);
+    o[0] = static_cast<std::uint8_t>(v >> 8);
+    o[1] = static_cast<std::uint8_t>(v);
+    p_ += 2;
+  }
+  void u32(std::uint32_t v) {
+    std::uint8_t* o = room(4);
+    o[0] = static_cast<std::uint8_t>(v >> 24);
+    o[1] = static_cast<std::uint8_t>(v >> 16);
+    o[2] = static_cast<std::uint8_t>(v >> 8);
+    o[3] = static_cast<std::uint8_t>(v);
+    p_ += 4;
+  }
+  void f64(double d) {
+    std::uint64_t bits;
+    std::memcpy(&bits, &d, sizeof bits);
+    bits = __builtin_bswap64(bits);
+    bytes(&bits, 8);
+  }
+  void u29(std::uint32_t v) { p_ += encodeU29(room(4), v); }
+
+  const std::uint8_t* data() const noexcept { return data_.data(); }
+  std::size_t size() const noexcept { return static_cast<std::size_t>(p_ - data_.data()); }
+  void clear() noexcept { p_ = data_.data(); }
+
+ private:
+  void grow(std::size_t n);
+  std::vector<std::uint8_t> data_;
+  std::uint8_t* p_ = nullptr;
+  std::uint8_t* end_ = nullptr;
+};
+
+/// Amf3Writer writes AMF3 values to an OutBuffer with Flash's choices; its tables live as long as
+/// it does.
+class Amf3Writer {
+ public:
+  explicit Amf3Writer(OutBuffer& out);
+  ~Amf3Writer();
+  Amf3Writer(const Amf3Writer&) = delete;
+  Amf3Writer& operator=(const Amf3Writer&) = delete;
+
+  void writeValue(const Value& v);
+  OutBuffer& output() noexcept { return out_; }
+  /// hold keeps `v` alive until this writer is done, so no later object can take its address
+  /// while the object table still names it.
+  void hold(const Value& v);
+
+ private:
+  void writeString(std::string_view s, StringRep* rep);
+  void writeDouble(double d);
+  bool writeReference(const void* identity);
+  void writeArray(ArrayNode* a);
+  void writeObject(ObjectNode* o);
+  void writeNative(ObjectNode* o);
+  void writeDictionary(DictionaryNode* d);
+  bool writeTraitsReference(const void* key);
+  void enter();
+  void leave() noexcept { --depth_; }
+
+  struct Table;
+  friend struct TablePool;
+  OutBuffer& out_;
+  Table* tables_;
+  std::uint32_t depth_ = 0;
+};
+
+}  // namespace as3::amf::detail
+
+#endif  // AS3NET_LIB_AMF_DETAIL_AMF3_H_

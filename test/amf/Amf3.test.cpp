@@ -1,0 +1,129 @@
+// AMF3 against the byte-level examples of real Flash/AIR output (spec/amf.md section 8) and the
+// encoding rules of sections 3 and 4.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "as3/amf/Array.h"
+#include "as3/amf/Codec.h"
+#include "as3/amf/Dictionary.h"
+#include "as3/amf/Object.h"
+#include "as3/amf/Value.h"
+#include "as3/amf/Vector.h"
+#include "as3/errors/EOFError.h"
+#include "as3/errors/RangeError.h"
+#include "as3/utils/ByteArray.h"
+#include "support/Bytes.h"
+
+using as3::amf::Array;
+using as3::amf::Object;
+using as3::amf::Type;
+using as3::amf::Value;
+
+using test::hex;
+
+namespace {
+
+std::vector<std::uint8_t> encode3(const Value& v) {
+  return as3::amf::encode(v);
+}
+
+Value decode3(const std::vector<std::uint8_t>& bytes) {
+  std::size_t used = 0;
+  Value v = as3::amf::decode(bytes.data(), bytes.size(), 3, &used);
+  CHECK(used == bytes.size());
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("AMF3 integers use the marker only inside [-2^28, 2^28 - 1]", "[amf3]") {
+  CHECK(encode3(Value(0)) == hex("04 00"));
+  CHECK(encode3(Value(0x0FFFFFFF)) == hex("04 BF FF FF FF"));
+  CHECK(encode3(Value(-0x10000000)) == hex("04 C0 80 80 00"));
+  CHECK(encode3(Value(-1)) == hex("04 FF FF FF FF"));
+  CHECK(encode3(Value(0x10000000)) == hex("05 41 B0 00 00 00 00 00 00"));
+  CHECK(encode3(Value(std::uint32_t{0x10000000})) == hex("05 41 B0 00 00 00 00 00 00"));
+  CHECK(encode3(Value(3.0)) == hex("04 03"));
+  CHECK(encode3(Value(-0.0)) == hex("05 80 00 00 00 00 00 00 00"));
+  CHECK(encode3(Value(std::nan(""))) == hex("05 FF F8 00 00 00 00 00 00"));
+  CHECK(decode3(hex("04 C0 80 80 00")).asInt() == -0x10000000);
+  CHECK(decode3(hex("04 BF FF FF FF")).asInt() == 0x0FFFFFFF);
+  CHECK(decode3(hex("04 80 01")).asInt() == 1);  // not minimal, still read
+}
+
+TEST_CASE("AMF3 strings are referenced by value and '' never", "[amf3]") {
+  auto bytes = hex("09 0D 01 06 07 666F6F 06 07 737472 06 00 06 02 06 00 0A 0B 01 02 06 00 01");
+  Value v = decode3(bytes);
+  Array a = v.asArray();
+  REQUIRE(a.length() == 6);
+  CHECK(a.get(2u).asString() == "foo");
+  CHECK(a.get(5u)["str"].asString() == "foo");
+  CHECK(encode3(v) == bytes);
+
+  auto empties = hex("09 05 01 06 01 06 01");
+  CHECK(encode3(decode3(empties)) == empties);
+  CHECK(encode3(Array{"", ""}) == empties);
+}
+
+TEST_CASE("AMF3 dates, arrays and vectors keep Flash's bytes", "[amf3]") {
+  Value d = Value::date(0);
+  CHECK(encode3(Array{d, d}) == hex("09 05 01 08 01 00 00 00 00 00 00 00 00 08 02"));
+  CHECK(encode3(Array{}) == hex("09 01 01"));
+  CHECK(encode3(Array{1, 2, 3}) == hex("09 07 01 04 01 04 02 04 03"));
+  as3::amf::VectorInt vi{4, -20, 12};
+  CHECK(encode3(vi) == hex("0D 07 00 00000004 FFFFFFEC 0000000C"));
+  Value back = decode3(hex("0D 07 00 00000004 FFFFFFEC 0000000C"));
+  CHECK(back.asVectorInt().items() == std::vector<std::int32_t>{4, -20, 12});
+}
+
+TEST_CASE("AMF3 typed objects share traits and keep their class name", "[amf3]") {
+  std::string alias = "0A 23 1F 6F72672E616D662E4153436C617373 07 62617A 07 666F6F";
+  auto bytes = hex("09 05 01 " + alias + " 01 06 04 0A 01 01 06 07 626172");
+  Value v = decode3(bytes);
+  Object first = v[0].asObject();
+  CHECK(first.className() == "org.amf.ASClass");
+  CHECK(first.sealedCount() == 2);
+  CHECK(first["baz"].type() == Type::Null);
+  CHECK(first["foo"].asString() == "foo");
+  CHECK(v[1]["foo"].asString() == "bar");
+  CHECK(encode3(v) == bytes);
+}
+
+TEST_CASE("AMF3 keeps shared and cyclic references", "[amf3]") {
+  Array a;
+  a.push(a);
+  CHECK(encode3(a) == hex("09 03 01 09 00"));
+  Value back = decode3(hex("09 03 01 09 00"));
+  CHECK(back[0] == back);
+  Object o;
+  Array pair{o, o};
+  Value twice = decode3(encode3(pair));
+  CHECK(twice[0] == twice[1]);
+  CHECK(twice[0] != Value(o));
+}
+
+TEST_CASE("AMF3 rejects what it cannot trust", "[amf3]") {
+  test::requireError<as3::errors::EOFError>([] { decode3(hex("09 FF FF FF 0F 01")); }, 2030);
+  test::requireError<as3::errors::RangeError>([] { decode3(hex("06 02")); }, 2006);
+  test::requireError<as3::errors::RangeError>([] { decode3(hex("12")); }, 2006);
+  test::requireError<as3::errors::RangeError>([] { decode3(hex("0A 00")); }, 2006);
+}
+
+TEST_CASE("readObject and writeObject on ByteArray honour objectEncoding", "[amf3]") {
+  as3::utils::ByteArray bytes;
+  Object o;
+  o["score"] = 10;
+  o["name"] = "Kestrel";
+  bytes.writeObject(o);
+  bytes.writeObject(Value(3.5));
+  bytes.position(0);
+  Value back = bytes.readObject();
+  CHECK(back["score"].asInt() == 10);
+  CHECK(back["name"].asString() == "Kestrel");
+  CHECK(bytes.readObject().asNumber() == 3.5);
+  CHECK(bytes.bytesAvailable() == 0);
+}
