@@ -502,9 +502,31 @@ void Amf0Writer::writeObject(const Value& v) {
     out_.u8(kTypedObject);
     writeName(className);
   }
-  for (std::size_t i = 0; i < traits->sealed.size() && i < o->sealed.size(); ++i) {
-    if (traits->sealed[i].view().empty()) continue;
-    writeName(traits->sealed[i].view());
+  // A class's name list may repeat a name (AMF3 allows it); the member then holds the last value,
+  // as in Flash, and AMF0 has room for each name once: only a name's last slot is written.
+  std::size_t sealedCount = std::min(traits->sealed.size(), o->sealed.size());
+  std::vector<bool> repeatedLater;
+  auto markRepeats = [&](std::size_t i) {
+    if (repeatedLater.empty()) repeatedLater.assign(sealedCount, false);
+    repeatedLater[i] = true;
+  };
+  if (sealedCount > 1 && sealedCount <= 16) {
+    for (std::size_t i = 0; i < sealedCount; ++i)
+      for (std::size_t j = i + 1; j < sealedCount; ++j)
+        if (traits->sealed[i].view() == traits->sealed[j].view()) {
+          markRepeats(i);
+          break;
+        }
+  } else if (sealedCount > 16) {
+    std::unordered_map<std::string_view, std::size_t> last;
+    for (std::size_t i = 0; i < sealedCount; ++i) last[traits->sealed[i].view()] = i;
+    for (std::size_t i = 0; i < sealedCount; ++i)
+      if (last[traits->sealed[i].view()] != i) markRepeats(i);
+  }
+  for (std::size_t i = 0; i < sealedCount; ++i) {
+    std::string_view name = traits->sealed[i].view();
+    if (name.empty() || (!repeatedLater.empty() && repeatedLater[i])) continue;
+    writeName(name);
     writeValue(o->sealed[i]);
   }
   if (traits->dynamic) {

@@ -110,8 +110,13 @@ std::uint64_t hashPointer(const void* p) noexcept {
 // Input -----------------------------------------------------------------------------------------
 
 StringRep* Input::utf8(const std::uint8_t* at, std::size_t n) {
-  if (isWellFormedUtf8(at, n))
-    return makeString(std::string_view(reinterpret_cast<const char*>(at), n));
+  if (isWellFormedUtf8(at, n)) {
+    std::string_view text(reinterpret_cast<const char*>(at), n);
+    if (n > 32) return makeString(text);
+    String shared = internKey(text);
+    retain(shared.rep());
+    return shared.rep();
+  }
   std::string lenient = utils::detail::decodeUtf8Lenient(at, n, /*stopAtNul=*/false);
   return makeString(lenient);
 }
@@ -221,10 +226,10 @@ bool Amf3Reader::takeReference(std::uint32_t header, Value& out, const std::uint
   if (header & 1) return false;
   std::uint32_t index = header >> 1;
   if (index >= objects_.size())
-    in_.fail(errors::detail::kIndexOutOfBounds,
-             "object reference " + std::to_string(index) + " at byte " +
-                 std::to_string(in_.offsetOf(at)) + ", but the object table holds " +
-                 std::to_string(objects_.size()));
+    in_.fail(errors::detail::kIndexOutOfBounds, "object reference " + std::to_string(index) +
+                                                    " at byte " + std::to_string(in_.offsetOf(at)) +
+                                                    ", but the object table holds " +
+                                                    std::to_string(objects_.size()));
   // Flash returns whatever the entry is, even when its type differs from the marker's.
   Node* node = objects_[index];
   retain(node);
@@ -291,9 +296,9 @@ void Amf3Reader::readValue(Value& out) {
       readDictionary(out);
       return;
     default:
-      in_.fail(errors::detail::kIndexOutOfBounds,
-               "unknown AMF3 marker " + hexByte(marker) + " at byte " +
-                   std::to_string(in_.offsetOf(at)));
+      in_.fail(errors::detail::kIndexOutOfBounds, "unknown AMF3 marker " + hexByte(marker) +
+                                                      " at byte " +
+                                                      std::to_string(in_.offsetOf(at)));
   }
 }
 
@@ -329,8 +334,13 @@ void dropRepeatedKeys(Members& members) {
   if (members.size() <= 16) {
     for (std::size_t i = 1; i < members.size();) {
       bool repeated = false;
+      const StringRep* key = members[i].key.rep();
       for (std::size_t j = 0; j < i; ++j) {
-        if (members[j].key.view() == members[i].key.view()) {
+        // Repeats read from one string table are one string; an inline repeat has equal bytes.
+        const StringRep* other = members[j].key.rep();
+        if (other == key ||
+            (other->size == key->size && other->size != 0 && other->data()[0] == key->data()[0] &&
+             std::memcmp(other->data(), key->data(), key->size) == 0)) {
           members[j].value = std::move(members[i].value);
           repeated = true;
           break;
@@ -594,8 +604,8 @@ void Amf3Reader::readNumericVector(Value& out, Type type) {
   const std::uint8_t* p = in_.take(std::size_t{count} * sizeof(T), "a Vector's items");
   for (std::uint32_t i = 0; i < count; ++i, p += sizeof(T)) {
     if constexpr (sizeof(T) == 4) {
-      std::uint32_t v = std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 |
-                        std::uint32_t{p[2]} << 8 | p[3];
+      std::uint32_t v =
+          std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
       node->items[i] = static_cast<T>(v);
     } else {
       std::uint64_t bits;
@@ -653,7 +663,8 @@ void Amf3Reader::readDictionary(Value& out) {
     if (!key.isString() && !key.isReference())
       in_.fail(errors::detail::kInvalidParameter,
                "Dictionary key of type " + std::string(typeName(key.type())) + " at byte " +
-                   std::to_string(in_.offsetOf(keyAt)) + "; Flash reads only String and object keys");
+                   std::to_string(in_.offsetOf(keyAt)) +
+                   "; Flash reads only String and object keys");
     if (count <= 16) {
       if (auto* e = node->find(key)) {
         e->second = std::move(value);
@@ -670,7 +681,8 @@ void Amf3Reader::readDictionary(Value& out) {
 
 void OutBuffer::grow(std::size_t n) {
   std::size_t used = size();
-  std::size_t capacity = std::max<std::size_t>(data_.size() * 2, std::max<std::size_t>(used + n, 256));
+  std::size_t capacity =
+      std::max<std::size_t>(data_.size() * 2, std::max<std::size_t>(used + n, 256));
   data_.resize(capacity);
   p_ = data_.data() + used;
   end_ = data_.data() + data_.size();
@@ -836,9 +848,9 @@ void Amf3Writer::hold(const Value& v) {
 
 void Amf3Writer::enter() {
   if (++depth_ > kMaxWriteDepth)
-    throwErrorWithDetail(errors::detail::kStackOverflow, {},
-                         "(AMF: the value nests deeper than " + std::to_string(kMaxWriteDepth) +
-                             " containers)");
+    throwErrorWithDetail(
+        errors::detail::kStackOverflow, {},
+        "(AMF: the value nests deeper than " + std::to_string(kMaxWriteDepth) + " containers)");
 }
 
 void Amf3Writer::writeString(std::string_view s, StringRep* rep) {
@@ -891,16 +903,16 @@ void Amf3Writer::writeDouble(double d) {
 }
 
 bool Amf3Writer::writeReference(const void* identity) {
-  std::uint32_t index = Table::findOrAdd(tables_->objects, tables_->objectSlots,
-                                           tables_->objectCount, identity);
+  std::uint32_t index =
+      Table::findOrAdd(tables_->objects, tables_->objectSlots, tables_->objectCount, identity);
   if (index == Table::kEmpty) return false;
   out_.u29(index << 1);
   return true;
 }
 
 bool Amf3Writer::writeTraitsReference(const void* key) {
-  std::uint32_t index = Table::findOrAdd(tables_->traits, tables_->traitsSlots,
-                                           tables_->traitsCount, key);
+  std::uint32_t index =
+      Table::findOrAdd(tables_->traits, tables_->traitsSlots, tables_->traitsCount, key);
   if (index == Table::kEmpty) return false;
   out_.u29(index << 2 | 1);
   return true;
@@ -944,7 +956,9 @@ void Amf3Writer::writeValue(const Value& v) {
       if (fitsAmf3Int(d)) {
         std::uint8_t* o = out_.room(5);
         o[0] = 0x04;
-        out_.commit(o + 1 + encodeU29(o + 1, static_cast<std::uint32_t>(static_cast<std::int32_t>(d)) & kU29Max));
+        out_.commit(
+            o + 1 +
+            encodeU29(o + 1, static_cast<std::uint32_t>(static_cast<std::int32_t>(d)) & kU29Max));
       } else {
         writeDouble(d);
       }

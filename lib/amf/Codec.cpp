@@ -138,11 +138,6 @@ void writeObject(utils::detail::ByteStream& out, const Value& value, std::uint32
       value);
 }
 
-bool isIntegralKey(double d) noexcept {
-  return std::isfinite(d) && d == std::trunc(d) && std::fabs(d) <= 9007199254740992.0 &&
-         !(d == 0 && std::signbit(d));
-}
-
 void dedupeDictionary(DictionaryNode* node) {
   // Keys hash by what === compares: numbers by value, strings by content, objects by identity.
   auto hashKey = [](const Value& k) -> std::size_t {

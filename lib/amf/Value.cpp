@@ -531,9 +531,10 @@ bool Object::deleteProperty(std::string_view name) {
   return false;
 }
 
-std::string_view Object::className() const {
+std::string Object::className() const {
   detail::ObjectNode* node = live(node_);
-  return node->traits->className.view();
+  if (node->native) return node->cls->alias();
+  return std::string(node->traits->className.view());
 }
 bool Object::isDynamic() const {
   return !live(node_)->native && node_->traits->dynamic;

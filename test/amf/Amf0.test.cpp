@@ -611,3 +611,14 @@ TEST_CASE("ByteArray readObject and writeObject with objectEncoding 0", "[amf0]"
   CHECK(bytes.readObject().asNumber() == 3.5);
   CHECK(bytes.bytesAvailable() == 0);
 }
+
+TEST_CASE("AMF0 writes a repeated sealed name once, with the member's last value", "[amf0]") {
+  // Found by fuzz_amf0: AMF3 traits may name a member twice; Flash assigns in order, so the
+  // member holds the second value, and AMF0 must not write the name twice.
+  auto input = hex("11 0A 23 01 03 61 00 04 01 04 02");
+  Value v = decode0(input);
+  CHECK(v["a"].asInt() == 2);
+  auto written = encode0(v);
+  CHECK(written == hex("03 0001 61 00 4000000000000000 0000 09"));
+  CHECK(encode0(decode0(written)) == written);
+}

@@ -59,8 +59,8 @@ inline std::vector<std::uint8_t> hex(std::string_view text) {
   return out;
 }
 
-/// amf3String spells the AMF3 inline form of a short string as hex text ("05 68 69" for "hi"),
-/// for building expected bytes with hex().
+/// amf3String spells the AMF3 inline form of a string under 8192 bytes as hex text ("05 68 69"
+/// for "hi"), for building expected bytes with hex().
 inline std::string amf3String(std::string_view text) {
   static const char kDigits[] = "0123456789ABCDEF";
   std::string out;

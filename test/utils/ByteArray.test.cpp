@@ -452,3 +452,12 @@ TEST_CASE("ByteArray works through IDataInput and IDataOutput", "[bytearray]") {
   CHECK(in.readInt() == -5);
   CHECK(in.readUTF() == "hi");
 }
+
+TEST_CASE("an empty read past the end of an empty array is fine", "[bytearray]") {
+  // Found by fuzz_bytearray: a zero-length take at position 5 of an array with no storage.
+  ByteArray a;
+  a.position(5);
+  CHECK(a.readUTFBytes(0).empty());
+  CHECK(a.readMultiByte(0, "utf-8").empty());
+  CHECK(a.position() == 5);
+}

@@ -74,8 +74,9 @@ class AS3NET_EXPORT Object {
   /// deleteProperty removes a dynamic member (AS3's `delete o.name`); sealed ones stay.
   bool deleteProperty(std::string_view name);
 
-  /// className is the alias AMF writes ("" for an anonymous Object).
-  std::string_view className() const;
+  /// className is the alias AMF writes: "" for an anonymous Object, and for an instance of a
+  /// described C++ class the alias registered for that class ("" when it has none).
+  std::string className() const;
   bool isDynamic() const;
   std::size_t sealedCount() const;
   std::string_view sealedName(std::size_t i) const;

@@ -15,6 +15,10 @@
 
 namespace as3::amf::detail {
 
+// The codec swaps bytes unconditionally: AMF is big-endian and so is no host it runs on.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+              "the AMF codec expects a little-endian host");
+
 /// Input is the cursor every AMF reader moves. Checks compare against what is left and consume
 /// nothing when they fail, so `p` is always just past the last complete primitive, where Flash
 /// leaves a ByteArray's position when readObject throws.
@@ -49,8 +53,9 @@ class Input {
   }
   double f64(const char* what) {
     const std::uint8_t* b = take(8, what);
-    std::uint64_t bits = 0;
-    for (int i = 0; i < 8; ++i) bits = bits << 8 | b[i];
+    std::uint64_t bits;
+    std::memcpy(&bits, b, sizeof bits);
+    bits = __builtin_bswap64(bits);
     double d;
     std::memcpy(&d, &bits, sizeof d);
     return d;

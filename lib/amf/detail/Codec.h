@@ -30,9 +30,6 @@ void writeObject(utils::detail::ByteStream& out, const Value& value, std::uint32
 void readAmf0(Input& in, Value& out);
 void writeAmf0(OutBuffer& out, const Value& value);
 
-/// isIntegralKey tells whether a Number Dictionary key is what avmplus keeps as an int atom, and
-/// so sends as decimal text.
-bool isIntegralKey(double d) noexcept;
 /// parseIndex reads a canonical Array index ("0", "17"; not "01", not 2^32 - 1).
 bool parseIndex(std::string_view key, std::uint32_t* index);
 /// normalizeArray applies AS3's assignment order to a freshly read Array (Amf3.cpp).

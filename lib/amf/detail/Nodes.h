@@ -66,6 +66,11 @@ struct PoolAllocator {
 using Values = std::vector<Value, PoolAllocator<Value>>;
 using Members = std::vector<Member, PoolAllocator<Member>>;
 
+/// internKey is `text` as a string shared through a small per-thread cache (up to 32 bytes;
+/// longer texts get a string of their own): names and short values repeat across objects and
+/// messages, and one string for them saves allocations and lets the writer match by address.
+String internKey(std::string_view text);
+
 /// Traits is what AMF3 sends once per class: alias, sealed member names, the dynamic and
 /// externalizable flags. Shared by every object of that class read from one stream.
 struct Traits {

@@ -57,6 +57,8 @@ class AS3NET_EXPORT ByteStream {
   /// consumes nothing. The pointer is valid until the next write.
   const std::uint8_t* take(std::uint32_t n) {
     if (n > bytesAvailable()) throwEndOfFile();
+    // An empty take may sit past the end of an empty stream, where data_ is null.
+    if (n == 0) return data_;
     const std::uint8_t* p = data_ + position_;
     position_ += n;
     return p;
