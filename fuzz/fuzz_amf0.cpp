@@ -1,0 +1,15 @@
+// libFuzzer target: AMF0 decoding (with its 0x11 switch into AMF3) under small limits, then the
+// encode/decode/encode fixed point.
+#include <cstddef>
+#include <cstdint>
+
+#include "RoundTrip.h"
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  fuzz::registerClasses();
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  return fuzz::roundTrip(data, size, 0);
+}
