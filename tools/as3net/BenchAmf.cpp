@@ -5,13 +5,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <new>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -23,23 +21,6 @@
 #include "as3/amf/Value.h"
 #include "as3/errors/Error.h"
 #include "as3/utils/ByteArray.h"
-
-// Every allocation in this process is counted, so the bench can report allocations per message.
-namespace {
-std::atomic<std::uint64_t> gAllocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  gAllocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size ? size : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
 
 namespace as3net_tool {
 namespace {
@@ -157,7 +138,7 @@ template <class Fn>
 Measurement measure(Fn&& once, double seconds) {
   for (int i = 0; i < 200; ++i) once();  // warm caches, the allocator and the table pools
   std::uint64_t messages = 0;
-  std::uint64_t allocationsBefore = gAllocations.load();
+  std::uint64_t allocationsBefore = allocationCount();
   auto start = Clock::now();
   auto deadline = start + std::chrono::duration<double>(seconds);
   Clock::time_point now;
@@ -167,7 +148,7 @@ Measurement measure(Fn&& once, double seconds) {
     now = Clock::now();
   } while (now < deadline);
   double elapsed = std::chrono::duration<double>(now - start).count();
-  double allocations = static_cast<double>(gAllocations.load() - allocationsBefore);
+  double allocations = static_cast<double>(allocationCount() - allocationsBefore);
   return {static_cast<double>(messages) / elapsed, allocations / static_cast<double>(messages)};
 }
 

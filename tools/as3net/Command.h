@@ -3,6 +3,7 @@
 #ifndef AS3NET_TOOLS_COMMAND_H_
 #define AS3NET_TOOLS_COMMAND_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,10 @@ int benchByteArray(const Args& args);
 
 /// benchAmf runs `as3net bench amf`.
 int benchAmf(const Args& args);
+
+/// allocationCount is how many times operator new has run in this process (AllocationCounter.cpp
+/// replaces it), so benchmarks can report allocations per operation.
+std::uint64_t allocationCount() noexcept;
 
 /// wantsHelp tells whether args ask for --help (or -h).
 bool wantsHelp(const Args& args);
