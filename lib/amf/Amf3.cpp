@@ -142,7 +142,7 @@ void Input::failBudget() const {
 void Input::failDepth() const {
   throwErrorWithDetail(errors::detail::kStackOverflow, {},
                        "(AMF: containers nest deeper than DecodeLimits::maxDepth = " +
-                           std::to_string(limits_.maxDepth) + " at byte " +
+                           std::to_string(std::min(limits_.maxDepth, kMaxDepthCap)) + " at byte " +
                            std::to_string(offset()) + ")");
 }
 

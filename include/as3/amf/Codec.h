@@ -14,7 +14,7 @@ namespace as3::amf {
 /// DecodeLimits bound what one readObject may build from untrusted bytes. Past `maxDepth`
 /// nested containers it throws errors::Error #1023; past `maxDecodedBytes` of decoded values
 /// (16 bytes per slot, plus string, byte and vector contents) errors::MemoryError #1000.
-/// Flash had neither limit.
+/// Flash had neither limit. Depths above 1024 act as 1024, so the recursion fits the stack.
 struct AS3NET_EXPORT DecodeLimits {
   std::uint32_t maxDepth = 256;
   std::uint64_t maxDecodedBytes = std::uint64_t{256} << 20;

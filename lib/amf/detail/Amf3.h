@@ -77,8 +77,10 @@ class Input {
     budget_ -= bytes;
   }
   void enter() {
-    if (++depth_ > limits_.maxDepth) failDepth();
+    if (++depth_ > limits_.maxDepth || depth_ > kMaxDepthCap) failDepth();
   }
+  /// kMaxDepthCap bounds the recursion whatever DecodeLimits::maxDepth says, so the stack holds.
+  static constexpr std::uint32_t kMaxDepthCap = 1024;
   void leave() noexcept { --depth_; }
 
   /// utf8 makes the string of `n` bytes at `at`: well-formed UTF-8 as it is, anything else
