@@ -46,11 +46,6 @@ enum Marker : std::uint8_t {
   kAvmPlus = 0x11,
 };
 
-std::string hexByte(std::uint8_t b) {
-  static const char kDigits[] = "0123456789ABCDEF";
-  return std::string("0x") + kDigits[b >> 4] + kDigits[b & 15];
-}
-
 // Amf0Reader ------------------------------------------------------------------------------------
 
 class Amf0Reader {
@@ -156,13 +151,9 @@ void Amf0Reader::readBody(std::uint8_t marker, const std::uint8_t* at, Value& ou
                    std::to_string(in_.offsetOf(at)));
     case kMovieClip:
     case kRecordSet:
-      in_.fail(errors::detail::kIndexOutOfBounds, "reserved AMF0 marker " + hexByte(marker) +
-                                                      " at byte " +
-                                                      std::to_string(in_.offsetOf(at)));
+      in_.failMarker("reserved AMF0 marker", marker, at);
     default:
-      in_.fail(errors::detail::kIndexOutOfBounds, "unknown AMF0 marker " + hexByte(marker) +
-                                                      " at byte " +
-                                                      std::to_string(in_.offsetOf(at)));
+      in_.failMarker("unknown AMF0 marker", marker, at);
   }
 }
 
@@ -170,10 +161,7 @@ void Amf0Reader::readReference(Value& out) {
   const std::uint8_t* at = in_.p;
   std::uint16_t index = in_.u16("an AMF0 reference");
   if (index >= refs_.size())
-    in_.fail(errors::detail::kIndexOutOfBounds, "AMF0 reference " + std::to_string(index) +
-                                                    " at byte " + std::to_string(in_.offsetOf(at)) +
-                                                    ", but the reference table holds " +
-                                                    std::to_string(refs_.size()));
+    in_.failReference("AMF0 reference", index, at, "reference table", refs_.size());
   // As in AMF3, whatever the entry is comes back, even a container still being read.
   Node* node = refs_[index];
   retain(node);

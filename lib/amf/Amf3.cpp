@@ -132,6 +132,18 @@ void Input::fail(int errorId, const std::string& detail) const {
   throwErrorWithDetail(errorId, {}, "(AMF: " + detail + ")");
 }
 
+void Input::failReference(const char* what, std::uint64_t index, const std::uint8_t* at,
+                          const char* table, std::size_t held) const {
+  fail(errors::detail::kIndexOutOfBounds,
+       std::string(what) + " " + std::to_string(index) + " at byte " +
+           std::to_string(offsetOf(at)) + ", but the " + table + " holds " + std::to_string(held));
+}
+
+void Input::failMarker(const char* what, std::uint8_t marker, const std::uint8_t* at) const {
+  fail(errors::detail::kIndexOutOfBounds,
+       std::string(what) + " " + hexByte(marker) + " at byte " + std::to_string(offsetOf(at)));
+}
+
 void Input::failBudget() const {
   throwErrorWithDetail(errors::detail::kOutOfMemory, {},
                        "(AMF: the value decoded so far passes DecodeLimits::maxDecodedBytes = " +
@@ -199,10 +211,7 @@ StringRep* Amf3Reader::readString(const char* what) {
   if ((header & 1) == 0) {
     std::uint32_t index = header >> 1;
     if (index >= strings_.size())
-      in_.fail(errors::detail::kIndexOutOfBounds,
-               "string reference " + std::to_string(index) + " at byte " +
-                   std::to_string(in_.offsetOf(at)) + ", but the string table holds " +
-                   std::to_string(strings_.size()));
+      in_.failReference("string reference", index, at, "string table", strings_.size());
     StringRep* s = strings_[index];
     retain(s);
     return s;
@@ -226,10 +235,7 @@ bool Amf3Reader::takeReference(std::uint32_t header, Value& out, const std::uint
   if (header & 1) return false;
   std::uint32_t index = header >> 1;
   if (index >= objects_.size())
-    in_.fail(errors::detail::kIndexOutOfBounds, "object reference " + std::to_string(index) +
-                                                    " at byte " + std::to_string(in_.offsetOf(at)) +
-                                                    ", but the object table holds " +
-                                                    std::to_string(objects_.size()));
+    in_.failReference("object reference", index, at, "object table", objects_.size());
   // Flash returns whatever the entry is, even when its type differs from the marker's.
   Node* node = objects_[index];
   retain(node);
@@ -296,9 +302,7 @@ void Amf3Reader::readValue(Value& out) {
       readDictionary(out);
       return;
     default:
-      in_.fail(errors::detail::kIndexOutOfBounds, "unknown AMF3 marker " + hexByte(marker) +
-                                                      " at byte " +
-                                                      std::to_string(in_.offsetOf(at)));
+      in_.failMarker("unknown AMF3 marker", marker, at);
   }
 }
 
@@ -497,10 +501,7 @@ void Amf3Reader::readObject(Value& out) {
   if ((header & 3) == 1) {
     std::uint32_t index = header >> 2;
     if (index >= traits_.size())
-      in_.fail(errors::detail::kIndexOutOfBounds,
-               "traits reference " + std::to_string(index) + " at byte " +
-                   std::to_string(in_.offsetOf(at)) + ", but the traits table holds " +
-                   std::to_string(traits_.size()));
+      in_.failReference("traits reference", index, at, "traits table", traits_.size());
     entry = traits_[index];
   } else {
     std::uint32_t sealedCount = header >> 4;
@@ -902,6 +903,15 @@ void Amf3Writer::writeDouble(double d) {
   out_.commit(o + 9);
 }
 
+void Amf3Writer::writeInlineCount(std::size_t count, const char* what) {
+  // Flash drops the bits above; a corrupt stream is worse than an error.
+  if (count > kU28Max)
+    throwErrorWithDetail(errors::detail::kIndexOutOfBounds, {},
+                         "(AMF: " + std::string(what) + ": " + std::to_string(count) +
+                             " passes AMF3's limit of 2^28 - 1)");
+  out_.u29(static_cast<std::uint32_t>(count) << 1 | 1);
+}
+
 bool Amf3Writer::writeReference(const void* identity) {
   std::uint32_t index =
       Table::findOrAdd(tables_->objects, tables_->objectSlots, tables_->objectCount, identity);
@@ -975,10 +985,7 @@ void Amf3Writer::writeValue(const Value& v) {
       out_.u8(v.type() == Type::XML ? 0x0B : 0x07);
       if (writeReference(v.node())) return;
       std::string_view text = v.asXML();
-      if (text.size() > kU28Max)
-        throwErrorWithDetail(errors::detail::kIndexOutOfBounds, {},
-                             "(AMF: XML text passes AMF3's limit of 2^28 - 1 bytes)");
-      out_.u29(static_cast<std::uint32_t>(text.size()) << 1 | 1);
+      writeInlineCount(text.size(), "XML text (bytes)");
       out_.bytes(text.data(), text.size());
       return;
     }
@@ -1006,10 +1013,7 @@ void Amf3Writer::writeValue(const Value& v) {
       out_.u8(0x0C);
       if (writeReference(v.node())) return;
       const utils::ByteArray& bytes = v.asByteArray();
-      if (bytes.length() > kU28Max)
-        throwErrorWithDetail(errors::detail::kIndexOutOfBounds, {},
-                             "(AMF: a ByteArray passes AMF3's limit of 2^28 - 1 bytes)");
-      out_.u29(bytes.length() << 1 | 1);
+      writeInlineCount(bytes.length(), "a ByteArray (bytes)");
       out_.bytes(bytes.data(), bytes.length());
       return;
     }
@@ -1020,9 +1024,7 @@ void Amf3Writer::writeValue(const Value& v) {
       // int and uint items share a layout: four big-endian bytes each.
       auto* node = static_cast<VectorNode<std::uint32_t>*>(v.node());
       const std::vector<std::uint32_t>& items = node->items;
-      if (items.size() > kU28Max)
-        throwErrorWithDetail(errors::detail::kIndexOutOfBounds, {}, "(AMF: Vector too long)");
-      out_.u29(static_cast<std::uint32_t>(items.size()) << 1 | 1);
+      writeInlineCount(items.size(), "a Vector (items)");
       out_.u8(node->fixed ? 1 : 0);
       std::uint8_t* o = out_.room(items.size() * 4);
       for (std::uint32_t item : items) {
@@ -1037,9 +1039,7 @@ void Amf3Writer::writeValue(const Value& v) {
       out_.u8(0x0F);
       if (writeReference(v.node())) return;
       auto* node = static_cast<VectorNode<double>*>(v.node());
-      if (node->items.size() > kU28Max)
-        throwErrorWithDetail(errors::detail::kIndexOutOfBounds, {}, "(AMF: Vector too long)");
-      out_.u29(static_cast<std::uint32_t>(node->items.size()) << 1 | 1);
+      writeInlineCount(node->items.size(), "a Vector (items)");
       out_.u8(node->fixed ? 1 : 0);
       // Items keep their bits, -0 and NaN payloads included, as Flash's do.
       std::uint8_t* o = out_.room(node->items.size() * 8);
@@ -1057,10 +1057,8 @@ void Amf3Writer::writeValue(const Value& v) {
       out_.u8(0x10);
       if (writeReference(v.node())) return;
       auto* node = static_cast<VectorNode<Value>*>(v.node());
-      if (node->items.size() > kU28Max)
-        throwErrorWithDetail(errors::detail::kIndexOutOfBounds, {}, "(AMF: Vector too long)");
       enter();
-      out_.u29(static_cast<std::uint32_t>(node->items.size()) << 1 | 1);
+      writeInlineCount(node->items.size(), "a Vector (items)");
       out_.u8(node->fixed ? 1 : 0);
       writeString(node->typeName.view(), node->typeName.rep());
       for (const Value& item : node->items) writeValue(item);
@@ -1077,7 +1075,7 @@ void Amf3Writer::writeValue(const Value& v) {
 void Amf3Writer::writeArray(ArrayNode* a) {
   if (writeReference(a)) return;
   enter();
-  out_.u29(static_cast<std::uint32_t>(a->dense.size()) << 1 | 1);
+  writeInlineCount(a->dense.size(), "an Array's dense part (elements)");
   // Flash writes an "" key too, which ends the list early and corrupts what follows; skip it.
   for (const Member& m : a->assoc) {
     if (m.key.view().empty()) continue;
@@ -1177,9 +1175,7 @@ void Amf3Writer::writeNative(ObjectNode* o) {
 void Amf3Writer::writeDictionary(DictionaryNode* d) {
   if (writeReference(d)) return;
   enter();
-  if (d->entries.size() > kU28Max)
-    throwErrorWithDetail(errors::detail::kIndexOutOfBounds, {}, "(AMF: Dictionary too large)");
-  out_.u29(static_cast<std::uint32_t>(d->entries.size()) << 1 | 1);
+  writeInlineCount(d->entries.size(), "a Dictionary (entries)");
   out_.u8(d->weakKeys ? 1 : 0);
   for (const auto& [key, value] : d->entries) {
     // Flash sends int keys as their decimal text; it could not read them back otherwise. Other

@@ -24,12 +24,16 @@
 #include "as3/utils/IDataInput.h"
 #include "as3/utils/IDataOutput.h"
 #include "as3/utils/IExternalizable.h"
+#include "support/Amf.h"
 #include "support/Bytes.h"
 
 using as3::amf::Array;
 using as3::amf::Object;
 using as3::amf::Type;
 using as3::amf::Value;
+
+using test::decode0;
+using test::encode0;
 
 namespace {
 
@@ -47,17 +51,6 @@ std::vector<std::uint8_t> operator+(std::vector<std::uint8_t> a,
                                     const std::vector<std::uint8_t>& b) {
   a.insert(a.end(), b.begin(), b.end());
   return a;
-}
-
-std::vector<std::uint8_t> encode0(const Value& v) {
-  return as3::amf::encode(v, as3::utils::ObjectEncoding::AMF0);
-}
-
-Value decode0(const std::vector<std::uint8_t>& bytes) {
-  std::size_t used = 0;
-  Value v = as3::amf::decode(bytes.data(), bytes.size(), as3::utils::ObjectEncoding::AMF0, &used);
-  CHECK(used == bytes.size());
-  return v;
 }
 
 // Reads `hexText` with ByteArray.readObject in AMF0 mode and checks the error and where the

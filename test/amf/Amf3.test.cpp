@@ -16,6 +16,7 @@
 #include "as3/errors/EOFError.h"
 #include "as3/errors/RangeError.h"
 #include "as3/utils/ByteArray.h"
+#include "support/Amf.h"
 #include "support/Bytes.h"
 
 using as3::amf::Array;
@@ -23,22 +24,10 @@ using as3::amf::Object;
 using as3::amf::Type;
 using as3::amf::Value;
 
+using test::decode3;
+using test::encode3;
 using test::hex;
 
-namespace {
-
-std::vector<std::uint8_t> encode3(const Value& v) {
-  return as3::amf::encode(v);
-}
-
-Value decode3(const std::vector<std::uint8_t>& bytes) {
-  std::size_t used = 0;
-  Value v = as3::amf::decode(bytes.data(), bytes.size(), 3, &used);
-  CHECK(used == bytes.size());
-  return v;
-}
-
-}  // namespace
 
 TEST_CASE("AMF3 integers use the marker only inside [-2^28, 2^28 - 1]", "[amf3]") {
   CHECK(encode3(Value(0)) == hex("04 00"));

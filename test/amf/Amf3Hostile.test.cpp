@@ -21,6 +21,7 @@
 #include "as3/errors/MemoryError.h"
 #include "as3/errors/RangeError.h"
 #include "as3/utils/ByteArray.h"
+#include "support/Amf.h"
 #include "support/Bytes.h"
 
 using as3::amf::DecodeLimits;
@@ -30,6 +31,7 @@ using as3::errors::EOFError;
 using as3::errors::RangeError;
 using test::amf3String;
 using test::hex;
+using test::settledCount;
 
 namespace {
 
@@ -90,11 +92,6 @@ void putU29(Bytes& out, std::uint32_t v) {
 void putString(Bytes& out, const std::string& s) {
   putU29(out, static_cast<std::uint32_t>(s.size()) << 1 | 1);
   out.insert(out.end(), s.begin(), s.end());
-}
-
-std::size_t settledCount() {
-  as3::amf::collectCycles();
-  return as3::amf::liveObjectCount();
 }
 
 }  // namespace

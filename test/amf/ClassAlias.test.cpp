@@ -20,6 +20,7 @@
 #include "as3/utils/IDataInput.h"
 #include "as3/utils/IDataOutput.h"
 #include "as3/utils/IExternalizable.h"
+#include "support/Amf.h"
 #include "support/Bytes.h"
 
 using as3::amf::Array;
@@ -30,20 +31,11 @@ using as3::amf::Value;
 using as3::utils::IDataInput;
 using as3::utils::IDataOutput;
 using test::amf3String;
+using test::decode3;
+using test::encode3;
 using test::hex;
 
 namespace {
-
-std::vector<std::uint8_t> encode3(const Value& v) {
-  return as3::amf::encode(v);
-}
-
-Value decode3(const std::vector<std::uint8_t>& bytes) {
-  std::size_t used = 0;
-  Value v = as3::amf::decode(bytes.data(), bytes.size(), 3, &used);
-  CHECK(used == bytes.size());
-  return v;
-}
 
 std::string doubleHex(double d) {
   as3::utils::ByteArray b;

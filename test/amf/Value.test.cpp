@@ -20,6 +20,7 @@
 #include "as3/errors/ReferenceError.h"
 #include "as3/errors/TypeError.h"
 #include "as3/utils/ByteArray.h"
+#include "support/Amf.h"
 #include "support/Bytes.h"
 
 using as3::amf::Array;
@@ -32,28 +33,11 @@ using as3::amf::VectorNumber;
 using as3::amf::VectorObject;
 using as3::amf::VectorUint;
 using test::amf3String;
+using test::decode3;
+using test::encode3;
 using test::hex;
+using test::settledCount;
 
-namespace {
-
-std::vector<std::uint8_t> encode3(const Value& v) {
-  return as3::amf::encode(v);
-}
-
-Value decode3(const std::vector<std::uint8_t>& bytes) {
-  std::size_t used = 0;
-  Value v = as3::amf::decode(bytes.data(), bytes.size(), 3, &used);
-  CHECK(used == bytes.size());
-  return v;
-}
-
-// The heap's population once every unreachable cycle is gone: what a test starts from.
-std::size_t settledCount() {
-  as3::amf::collectCycles();
-  return as3::amf::liveObjectCount();
-}
-
-}  // namespace
 
 TEST_CASE("Object members are written and read from C++", "[amf][value]") {
   Object obj;

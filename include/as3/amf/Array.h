@@ -23,19 +23,11 @@ struct ArrayNode;
 class AS3NET_EXPORT Array {
  public:
   /// Element is what operator[] returns: read when converted to a Value, written by assignment.
-  class AS3NET_EXPORT Element {
+  class AS3NET_EXPORT Element : public detail::ValueReads<Element> {
    public:
     Element& operator=(const Value& value);
     Element& operator=(const Element& other) { return *this = other.get(); }
     Value get() const;
-    operator Value() const { return get(); }
-    Value operator[](std::string_view name) const { return get()[name]; }
-    Value operator[](std::size_t index) const { return get()[index]; }
-    Type type() const { return get().type(); }
-    std::int32_t asInt() const { return get().asInt(); }
-    double asNumber() const { return get().asNumber(); }
-    bool asBoolean() const { return get().asBoolean(); }
-    std::string asString() const { return std::string(get().asString()); }
 
    private:
     friend class Array;

@@ -27,19 +27,11 @@ class AS3NET_EXPORT Object {
  public:
   /// Member is what operator[] returns: the slot for one member, read when converted to a Value
   /// and written by assignment (an absent member reads as undefined).
-  class AS3NET_EXPORT Member {
+  class AS3NET_EXPORT Member : public detail::ValueReads<Member> {
    public:
     Member& operator=(const Value& value);
     Member& operator=(const Member& other) { return *this = other.get(); }
     Value get() const;
-    operator Value() const { return get(); }
-    Value operator[](std::string_view name) const { return get()[name]; }
-    Value operator[](std::size_t index) const { return get()[index]; }
-    Type type() const { return get().type(); }
-    std::int32_t asInt() const { return get().asInt(); }
-    double asNumber() const { return get().asNumber(); }
-    bool asBoolean() const { return get().asBoolean(); }
-    std::string asString() const { return std::string(get().asString()); }
 
    private:
     friend class Object;

@@ -217,6 +217,30 @@ class AS3NET_EXPORT Value {
   };
 };
 
+namespace detail {
+
+/// ValueReads gives the member and element proxies of Object and Array (which define get()) the
+/// reading side of a Value, so `obj["pos"]["x"].asNumber()` reads as it would in AS3.
+template <class Proxy>
+class ValueReads {
+ public:
+  operator Value() const { return self().get(); }
+  Value operator[](std::string_view name) const { return self().get()[name]; }
+  Value operator[](std::size_t index) const { return self().get()[index]; }
+  Type type() const { return self().get().type(); }
+  bool asBoolean() const { return self().get().asBoolean(); }
+  std::int32_t asInt() const { return self().get().asInt(); }
+  std::uint32_t asUint() const { return self().get().asUint(); }
+  double asNumber() const { return self().get().asNumber(); }
+  /// asString copies: the Value holding the text is gone when the call returns.
+  std::string asString() const { return std::string(self().get().asString()); }
+
+ private:
+  const Proxy& self() const { return static_cast<const Proxy&>(*this); }
+};
+
+}  // namespace detail
+
 /// undefined is AS3's undefined, for reading code (`obj["x"] = amf::undefined`).
 inline const Value undefined{};
 

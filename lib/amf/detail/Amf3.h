@@ -89,6 +89,12 @@ class Input {
 
   [[noreturn]] void failEof(const char* what, std::uint64_t needed) const;
   [[noreturn]] void fail(int errorId, const std::string& detail) const;
+  /// failReference throws RangeError #2006 for `what` (say, "object reference") number `index`,
+  /// read at `at`, past a table (`table`) that holds `held` entries.
+  [[noreturn]] void failReference(const char* what, std::uint64_t index, const std::uint8_t* at,
+                                  const char* table, std::size_t held) const;
+  /// failMarker throws RangeError #2006 for `what` (say, "unknown AMF3 marker") `marker` at `at`.
+  [[noreturn]] void failMarker(const char* what, std::uint8_t marker, const std::uint8_t* at) const;
   [[noreturn]] void failBudget() const;
   [[noreturn]] void failDepth() const;
 
@@ -221,6 +227,8 @@ class Amf3Writer {
  private:
   void writeString(std::string_view s, StringRep* rep);
   void writeDouble(double d);
+  /// writeInlineCount writes the U29 of an inline length or count; RangeError #2006 past 2^28-1.
+  void writeInlineCount(std::size_t count, const char* what);
   bool writeReference(const void* identity);
   void writeArray(ArrayNode* a);
   void writeObject(ObjectNode* o);
