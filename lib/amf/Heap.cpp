@@ -61,20 +61,36 @@ namespace {
 
 // The thread's heap outlives the thread while nodes made on it are still referenced (by a
 // static, say); the last such node to go deletes it.
+// The fast path reads a plain pointer (initial-exec: no call per access); the owner exists only
+// to collect and let go of the heap when the thread ends.
+thread_local Heap* tHeap __attribute__((tls_model("initial-exec"))) = nullptr;
+thread_local bool tHeapOwnerGone __attribute__((tls_model("initial-exec"))) = false;
+
+void releaseHeapIfDone(Heap* heap) noexcept {
+  if (heap->threadAlive || heap->count() != 0) return;
+  if (tHeap == heap) tHeap = nullptr;
+  delete heap;
+}
+
 struct HeapOwner {
   Heap* heap = new Heap;
   ~HeapOwner() {
     heap->collect();
     heap->threadAlive = false;
-    if (heap->count() == 0) delete heap;
+    tHeapOwnerGone = true;
+    releaseHeapIfDone(heap);
   }
 };
 
-// The fast path reads a plain pointer (initial-exec: no call per access); the owner exists only
-// to collect and let go of the heap when the thread ends.
-thread_local Heap* tHeap __attribute__((tls_model("initial-exec"))) = nullptr;
-
 __attribute__((noinline)) Heap& makeHeap() {
+  if (tHeapOwnerGone) {
+    // Values made by other thread-local destructors after the owner's: a heap nobody collects,
+    // freed with its last value.
+    auto* late = new Heap;
+    late->threadAlive = false;
+    tHeap = late;
+    return *late;
+  }
   thread_local HeapOwner owner;
   tHeap = owner.heap;
   return *owner.heap;
@@ -213,7 +229,7 @@ void destroyNode(Node* node) noexcept {
     deleteNode(next);
   }
   heap->reaping = false;
-  if (!heap->threadAlive && heap->count() == 0) delete heap;
+  releaseHeapIfDone(heap);
 }
 
 void checkOwningThread(const Node* node) {
