@@ -329,16 +329,7 @@ void Amf0Writer::enter() {
 }
 
 void Amf0Writer::writeNumber(double d) {
-  std::uint8_t* o = out_.room(9);
-  o[0] = kNumber;
-  std::uint64_t bits;
-  if (std::isnan(d))
-    bits = kFlashNaNBits;
-  else
-    std::memcpy(&bits, &d, sizeof bits);
-  bits = __builtin_bswap64(bits);
-  std::memcpy(o + 1, &bits, 8);
-  out_.commit(o + 9);
+  out_.markedDouble(kNumber, d);
 }
 
 void Amf0Writer::writeName(std::string_view name) {

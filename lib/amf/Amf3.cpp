@@ -891,16 +891,7 @@ void Amf3Writer::writeString(std::string_view s, StringRep* rep) {
 }
 
 void Amf3Writer::writeDouble(double d) {
-  std::uint8_t* o = out_.room(9);
-  o[0] = 0x05;
-  std::uint64_t bits;
-  if (std::isnan(d))
-    bits = kFlashNaNBits;
-  else
-    std::memcpy(&bits, &d, sizeof bits);
-  bits = __builtin_bswap64(bits);
-  std::memcpy(o + 1, &bits, 8);
-  out_.commit(o + 9);
+  out_.markedDouble(0x05, d);
 }
 
 void Amf3Writer::writeInlineCount(std::size_t count, const char* what) {
@@ -1018,41 +1009,18 @@ void Amf3Writer::writeValue(const Value& v) {
       return;
     }
     case Type::VectorInt:
-    case Type::VectorUint: {
-      out_.u8(v.type() == Type::VectorInt ? 0x0D : 0x0E);
-      if (writeReference(v.node())) return;
-      // int and uint items share a layout: four big-endian bytes each.
-      auto* node = static_cast<VectorNode<std::uint32_t>*>(v.node());
-      const std::vector<std::uint32_t>& items = node->items;
-      writeInlineCount(items.size(), "a Vector (items)");
-      out_.u8(node->fixed ? 1 : 0);
-      std::uint8_t* o = out_.room(items.size() * 4);
-      for (std::uint32_t item : items) {
-        std::uint32_t be = __builtin_bswap32(item);
-        std::memcpy(o, &be, 4);
-        o += 4;
-      }
-      out_.commit(o);
+      out_.u8(0x0D);
+      writeNumericVector(static_cast<VectorNode<std::int32_t>*>(v.node()));
       return;
-    }
-    case Type::VectorNumber: {
+    case Type::VectorUint:
+      out_.u8(0x0E);
+      writeNumericVector(static_cast<VectorNode<std::uint32_t>*>(v.node()));
+      return;
+    case Type::VectorNumber:
       out_.u8(0x0F);
-      if (writeReference(v.node())) return;
-      auto* node = static_cast<VectorNode<double>*>(v.node());
-      writeInlineCount(node->items.size(), "a Vector (items)");
-      out_.u8(node->fixed ? 1 : 0);
       // Items keep their bits, -0 and NaN payloads included, as Flash's do.
-      std::uint8_t* o = out_.room(node->items.size() * 8);
-      for (double d : node->items) {
-        std::uint64_t bits;
-        std::memcpy(&bits, &d, 8);
-        bits = __builtin_bswap64(bits);
-        std::memcpy(o, &bits, 8);
-        o += 8;
-      }
-      out_.commit(o);
+      writeNumericVector(static_cast<VectorNode<double>*>(v.node()));
       return;
-    }
     case Type::VectorObject: {
       out_.u8(0x10);
       if (writeReference(v.node())) return;
@@ -1070,6 +1038,14 @@ void Amf3Writer::writeValue(const Value& v) {
       writeDictionary(static_cast<DictionaryNode*>(v.node()));
       return;
   }
+}
+
+template <class T>
+void Amf3Writer::writeNumericVector(VectorNode<T>* node) {
+  if (writeReference(node)) return;
+  writeInlineCount(node->items.size(), "a Vector (items)");
+  out_.u8(node->fixed ? 1 : 0);
+  out_.bigEndianItems(node->items);
 }
 
 void Amf3Writer::writeArray(ArrayNode* a) {

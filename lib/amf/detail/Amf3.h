@@ -197,6 +197,38 @@ class OutBuffer {
     bytes(&bits, 8);
   }
   void u29(std::uint32_t v) { p_ += encodeU29(room(4), v); }
+  /// markedDouble writes `marker` and a double as Flash does: every NaN as Flash's NaN.
+  void markedDouble(std::uint8_t marker, double d) {
+    std::uint8_t* o = room(9);
+    o[0] = marker;
+    std::uint64_t bits = kFlashNaNBits;
+    if (!std::isnan(d)) std::memcpy(&bits, &d, sizeof bits);
+    bits = __builtin_bswap64(bits);
+    std::memcpy(o + 1, &bits, 8);
+    p_ = o + 9;
+  }
+  /// bigEndianItems writes 4- or 8-byte items as they are stored (Vector payloads keep their
+  /// bits, NaN payloads included), each big-endian.
+  template <class T>
+  void bigEndianItems(const std::vector<T>& items) {
+    static_assert(sizeof(T) == 4 || sizeof(T) == 8);
+    std::uint8_t* o = room(items.size() * sizeof(T));
+    for (const T& item : items) {
+      if constexpr (sizeof(T) == 4) {
+        std::uint32_t bits;
+        std::memcpy(&bits, &item, 4);
+        bits = __builtin_bswap32(bits);
+        std::memcpy(o, &bits, 4);
+      } else {
+        std::uint64_t bits;
+        std::memcpy(&bits, &item, 8);
+        bits = __builtin_bswap64(bits);
+        std::memcpy(o, &bits, 8);
+      }
+      o += sizeof(T);
+    }
+    p_ = o;
+  }
 
   const std::uint8_t* data() const noexcept { return data_.data(); }
   std::size_t size() const noexcept { return static_cast<std::size_t>(p_ - data_.data()); }
@@ -230,6 +262,8 @@ class Amf3Writer {
   /// writeInlineCount writes the U29 of an inline length or count; RangeError #2006 past 2^28-1.
   void writeInlineCount(std::size_t count, const char* what);
   bool writeReference(const void* identity);
+  template <class T>
+  void writeNumericVector(VectorNode<T>* node);
   void writeArray(ArrayNode* a);
   void writeObject(ObjectNode* o);
   void writeNative(ObjectNode* o);
