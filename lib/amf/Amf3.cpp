@@ -287,13 +287,13 @@ void Amf3Reader::readValue(Value& out) {
       readByteArray(out);
       return;
     case 0x0D:
-      readNumericVector<std::int32_t>(out, Type::VectorInt);
+      readNumericVector<std::int32_t>(out);
       return;
     case 0x0E:
-      readNumericVector<std::uint32_t>(out, Type::VectorUint);
+      readNumericVector<std::uint32_t>(out);
       return;
     case 0x0F:
-      readNumericVector<double>(out, Type::VectorNumber);
+      readNumericVector<double>(out);
       return;
     case 0x10:
       readObjectVector(out);
@@ -589,7 +589,7 @@ void Amf3Reader::readByteArray(Value& out) {
 }
 
 template <class T>
-void Amf3Reader::readNumericVector(Value& out, Type type) {
+void Amf3Reader::readNumericVector(Value& out) {
   const std::uint8_t* at = in_.p;
   std::uint32_t header = in_.u29("a Vector header");
   if (takeReference(header, out, at)) return;
@@ -597,7 +597,6 @@ void Amf3Reader::readNumericVector(Value& out, Type type) {
   bool fixed = in_.u8("a Vector's fixed flag") != 0;
   in_.count(count, sizeof(T), sizeof(T), "a Vector's items");
   auto* node = adopt<VectorNode<T>>();
-  (void)type;
   out = Value(node, Value::Adopt{});
   node->fixed = fixed;
   remember(node);

@@ -28,7 +28,6 @@ using test::decode3;
 using test::encode3;
 using test::hex;
 
-
 TEST_CASE("AMF3 integers use the marker only inside [-2^28, 2^28 - 1]", "[amf3]") {
   CHECK(encode3(Value(0)) == hex("04 00"));
   CHECK(encode3(Value(0x0FFFFFFF)) == hex("04 BF FF FF FF"));

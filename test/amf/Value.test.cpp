@@ -38,7 +38,6 @@ using test::encode3;
 using test::hex;
 using test::settledCount;
 
-
 TEST_CASE("Object members are written and read from C++", "[amf][value]") {
   Object obj;
   obj["score"] = 10;

@@ -170,7 +170,6 @@ class AS3NET_EXPORT Value {
   }
   Value(detail::StringRep* rep, Adopt) noexcept : type_(Type::String), bits_(0) { s_ = rep; }
   detail::StringRep* stringRep() const noexcept { return type_ == Type::String ? s_ : nullptr; }
-  std::uint64_t numberBits() const noexcept { return bits_; }
 
  private:
   bool slowBoolean() const;

@@ -148,7 +148,7 @@ class Amf3Reader {
   void readObject(Value& out);
   void readByteArray(Value& out);
   template <class T>
-  void readNumericVector(Value& out, Type type);
+  void readNumericVector(Value& out);
   void readObjectVector(Value& out);
   void readDictionary(Value& out);
   bool takeReference(std::uint32_t header, Value& out, const std::uint8_t* at);
