@@ -122,6 +122,9 @@ class AS3NET_EXPORT ByteArray : public IDataInput, public IDataOutput {
   /// data is the storage (length() bytes); it moves when the array grows. Not in AS3.
   std::uint8_t* data() noexcept { return stream_.data(); }
   const std::uint8_t* data() const noexcept { return stream_.data(); }
+  /// stream is the reader/writer core under the array, which Socket shares. Internal.
+  detail::ByteStream& stream() noexcept { return stream_; }
+  const detail::ByteStream& stream() const noexcept { return stream_; }
 
   /// Two arrays are equal when their bytes are; position, endian and encoding are ignored.
   friend AS3NET_EXPORT bool operator==(const ByteArray& a, const ByteArray& b) noexcept;

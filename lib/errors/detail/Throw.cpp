@@ -56,6 +56,8 @@ constexpr Entry kTable[] = {
     {kBadEnumValue, Kind::kArgument, "Parameter %1 must be one of the accepted values."},
     {kEndOfFile, Kind::kEOF, "End of file was encountered."},
     {kSocketError, Kind::kIO, "Socket Error."},
+    {kIncorrectSequence, Kind::kIllegalOperation,
+     "Functions called in incorrect sequence, or earlier call was unsuccessful."},
     {kUnhandledErrorEvent, Kind::kError, "Unhandled %1:."},
     {kDecompression, Kind::kIO, "There was an error decompressing the data."},
     {kEmptyString, Kind::kArgument, "Parameter %1 must be non-empty string."},
@@ -104,6 +106,16 @@ void throwErrorWithDetail(int id, std::initializer_list<std::string_view> args,
   message += ' ';
   message += detail;
   throwMessage(id, std::move(message));
+}
+
+std::exception_ptr makeError(int id, std::initializer_list<std::string_view> args,
+                             std::string_view detail) {
+  try {
+    if (detail.empty()) throwError(id, args);
+    throwErrorWithDetail(id, args, detail);
+  } catch (...) {
+    return std::current_exception();
+  }
 }
 
 namespace {

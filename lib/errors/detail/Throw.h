@@ -3,6 +3,7 @@
 #ifndef AS3NET_LIB_ERRORS_DETAIL_THROW_H_
 #define AS3NET_LIB_ERRORS_DETAIL_THROW_H_
 
+#include <exception>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -20,6 +21,11 @@ std::string formatMessage(int id, std::initializer_list<std::string_view> args =
 /// was wrong, where (AMF uses it for the byte offset).
 [[noreturn]] __attribute__((cold, noinline)) void throwErrorWithDetail(
     int id, std::initializer_list<std::string_view> args, std::string_view detail);
+
+/// makeError is the exception throwErrorWithDetail would throw (an empty `detail` adds nothing),
+/// for code that reports an error instead of throwing it (the event loop's uncaught errors).
+std::exception_ptr makeError(int id, std::initializer_list<std::string_view> args,
+                             std::string_view detail = {});
 
 /// The ids used across the library, named for reading.
 enum : int {
@@ -41,6 +47,7 @@ enum : int {
   kBadEnumValue = 2008,
   kEndOfFile = 2030,
   kSocketError = 2031,
+  kIncorrectSequence = 2037,
   kUnhandledErrorEvent = 2044,
   kDecompression = 2058,
   kEmptyString = 2085,

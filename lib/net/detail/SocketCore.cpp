@@ -1,0 +1,541 @@
+#include "net/detail/SocketCore.h"
+
+#include <cstring>
+#include <utility>
+
+#include "as3/events/IOErrorEvent.h"
+#include "as3/events/OutputProgressEvent.h"
+#include "as3/events/ProgressEvent.h"
+#include "errors/detail/Throw.h"
+
+namespace as3::net::detail {
+
+using errors::detail::throwError;
+using errors::detail::throwErrorWithDetail;
+
+struct SocketCore::Attempt {
+  std::string host;
+  int port = 0;
+  std::uint32_t timeoutMs = 0;
+  std::shared_ptr<Resolver> resolver;
+  std::shared_ptr<Timer> deadline;  // the socket's timeout, over resolution and connection
+  std::shared_ptr<Timer> delay;     // Happy Eyeballs: when the next address is tried
+  std::vector<sockaddr_storage> addresses;
+  std::size_t next = 0;
+  struct Racer {
+    std::shared_ptr<Tcp> tcp;
+    std::size_t address;  // index into addresses
+  };
+  std::vector<Racer> racing;
+  int lastStatus = 0;
+  std::string lastAddress;
+
+  ~Attempt() {
+    if (resolver) resolver->cancel();
+    if (deadline) deadline->close();
+    if (delay) delay->close();
+    for (auto& racer : racing) racer.tcp->abort();
+  }
+};
+
+namespace {
+
+std::string uvReason(int status) {
+  std::string text = uv_err_name(status);
+  text += ": ";
+  text += uv_strerror(status);
+  return text;
+}
+
+std::string addressText(const sockaddr* address) {
+  std::string text;
+  int port = 0;
+  if (!describeAddress(address, &text, &port)) return "?";
+  if (address->sa_family == AF_INET6) return "[" + text + "]:" + std::to_string(port);
+  return text + ":" + std::to_string(port);
+}
+
+bool parseLiteral(const std::string& host, int port, sockaddr_storage* out) {
+  std::memset(out, 0, sizeof *out);
+  if (uv_ip4_addr(host.c_str(), port, reinterpret_cast<sockaddr_in*>(out)) == 0) return true;
+  std::string inner = host;
+  if (inner.size() > 2 && inner.front() == '[' && inner.back() == ']')
+    inner = inner.substr(1, inner.size() - 2);
+  return inner.find(':') != std::string::npos &&
+         uv_ip6_addr(inner.c_str(), port, reinterpret_cast<sockaddr_in6*>(out)) == 0;
+}
+
+}  // namespace
+
+SocketCore::SocketCore(std::shared_ptr<LoopCore> loop) : loop_(std::move(loop)) {}
+
+SocketCore::~SocketCore() {
+  dropConnection(true);
+}
+
+void SocketCore::detach() noexcept {
+  owner_ = nullptr;
+  dropConnection(true);
+  state_ = State::kIdle;
+}
+
+void SocketCore::throwNotConnected() {
+  throwError(errors::detail::kInvalidSocket);
+}
+
+void SocketCore::refuseWrite(std::uint32_t lengthBefore) {
+  output_.setLength(lengthBefore);
+  output_.setPosition(lengthBefore);
+  throwErrorWithDetail(errors::detail::kOutOfMemory, {},
+                       "(the write would take bytesPending past the socket's "
+                       "outputHighWaterMark of " +
+                           std::to_string(outputHighWaterMark_) +
+                           " bytes; wait for outputProgress)");
+}
+
+void SocketCore::scheduleTurnEnd() {
+  if (turnEndScheduled_) return;
+  turnEndScheduled_ = true;
+  loop_->schedule(weak_from_this());
+}
+
+void SocketCore::noDelay(bool value) {
+  noDelay_ = value;
+  if (tcp_) uv_tcp_nodelay(tcp_->handle(), value ? 1 : 0);
+}
+
+bool SocketCore::endpoint(bool remote, std::string* address, int* port) const {
+  if (!tcp_ || state_ != State::kConnected) return false;
+  sockaddr_storage storage{};
+  int length = sizeof storage;
+  auto* raw = reinterpret_cast<sockaddr*>(&storage);
+  int status = remote ? uv_tcp_getpeername(tcp_->handle(), raw, &length)
+                      : uv_tcp_getsockname(tcp_->handle(), raw, &length);
+  return status == 0 && describeAddress(raw, address, port);
+}
+
+// --- connecting --------------------------------------------------------------------------------
+
+void SocketCore::connect(std::string_view host, int port) {
+  if (port < 0 || port > 65535)
+    throwErrorWithDetail(errors::detail::kInvalidPort, {},
+                         "(" + std::to_string(port) + " is outside 0-65535)");
+  // AS3 hands the host to C code: whatever follows a NUL is not part of it.
+  host = host.substr(0, host.find('\0'));
+  if (host.empty())
+    throwErrorWithDetail(errors::detail::kSocketError, {}, "(no host to connect to)");
+  if (!loop_->alive())
+    throwErrorWithDetail(errors::detail::kIncorrectSequence, {},
+                         "(the socket's EventLoop has been destroyed)");
+  dropConnection(true);
+  input_.clear();
+  output_.clear();
+  state_ = State::kConnecting;
+  attempt_ = std::make_unique<Attempt>();
+  attempt_->host = host_ = std::string(host);
+  attempt_->port = port;
+  attempt_->timeoutMs = timeout;
+  // Everything, even a failure, is reported from the loop: begin at the end of this turn.
+  beginDue_ = true;
+  scheduleTurnEnd();
+}
+
+void SocketCore::begin() {
+  Attempt& attempt = *attempt_;
+  if (attempt.timeoutMs > 0) {
+    attempt.deadline = Timer::create(*loop_);
+    if (attempt.deadline) {
+      std::weak_ptr<SocketCore> weak = weak_from_this();
+      std::uint64_t generation = generation_;
+      attempt.deadline->start(attempt.timeoutMs, [weak, generation] {
+        auto self = weak.lock();
+        if (!self || self->generation_ != generation || !self->attempt_) return;
+        std::string reason = "Timed out: no connection within the timeout of " +
+                             std::to_string(self->attempt_->timeoutMs) + " ms";
+        if (self->attempt_->resolver)
+          reason += " (the DNS lookup had not answered)";
+        else if (self->attempt_->lastStatus != 0)
+          reason += " (last failure: " + self->attempt_->lastAddress + ", " +
+                    uvReason(self->attempt_->lastStatus) + ")";
+        self->connectFailed(std::move(reason));
+      });
+    }
+  }
+  sockaddr_storage literal;
+  if (parseLiteral(attempt.host, attempt.port, &literal)) {
+    attempt.addresses.push_back(literal);
+    startNextAttempt();
+    return;
+  }
+  std::weak_ptr<SocketCore> weak = weak_from_this();
+  std::uint64_t generation = generation_;
+  int status = Resolver::start(
+      *loop_, attempt.host, attempt.port,
+      [weak, generation](int answer, const addrinfo* result) {
+        if (auto self = weak.lock()) self->onResolved(generation, answer, result);
+      },
+      &attempt.resolver);
+  if (status != 0) connectFailed("DNS lookup could not start (" + uvReason(status) + ")");
+}
+
+void SocketCore::onResolved(std::uint64_t generation, int status, const addrinfo* result) {
+  if (generation != generation_ || !attempt_) return;
+  attempt_->resolver.reset();
+  if (status != 0) {
+    connectFailed("DNS lookup of " + attempt_->host + " failed (" + uvReason(status) + ")");
+    return;
+  }
+  // RFC 8305 section 4: keep the resolver's preference order but alternate the families,
+  // starting with the family of the first answer.
+  std::vector<sockaddr_storage> first, second;
+  int firstFamily = 0;
+  for (const addrinfo* ai = result; ai; ai = ai->ai_next) {
+    if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) continue;
+    if (firstFamily == 0) firstFamily = ai->ai_family;
+    sockaddr_storage address{};
+    std::memcpy(&address, ai->ai_addr, ai->ai_addrlen);
+    (ai->ai_family == firstFamily ? first : second).push_back(address);
+  }
+  if (first.empty()) {
+    connectFailed("DNS lookup of " + attempt_->host + " gave no IPv4 or IPv6 address");
+    return;
+  }
+  for (std::size_t i = 0; i < first.size() || i < second.size(); ++i) {
+    if (i < first.size()) attempt_->addresses.push_back(first[i]);
+    if (i < second.size()) attempt_->addresses.push_back(second[i]);
+  }
+  startNextAttempt();
+}
+
+void SocketCore::startNextAttempt() {
+  Attempt& attempt = *attempt_;
+  if (attempt.delay) attempt.delay->stop();
+  while (attempt.next < attempt.addresses.size()) {
+    std::size_t index = attempt.next++;
+    const auto* address = reinterpret_cast<const sockaddr*>(&attempt.addresses[index]);
+    int status = 0;
+    std::shared_ptr<Tcp> tcp = Tcp::create(*loop_, this, &status);
+    if (tcp && (status = tcp->connect(address)) != 0) tcp->abort();
+    if (status != 0) {
+      attempt.lastStatus = status;
+      attempt.lastAddress = addressText(address);
+      continue;
+    }
+    attempt.racing.push_back({std::move(tcp), index});
+    if (attempt.next < attempt.addresses.size()) {
+      if (!attempt.delay) attempt.delay = Timer::create(*loop_);
+      if (attempt.delay) {
+        std::weak_ptr<SocketCore> weak = weak_from_this();
+        std::uint64_t generation = generation_;
+        attempt.delay->start(kAttemptDelayMilliseconds, [weak, generation] {
+          auto self = weak.lock();
+          if (self && self->generation_ == generation && self->attempt_) self->startNextAttempt();
+        });
+      }
+    }
+    return;
+  }
+  if (attempt.racing.empty()) {
+    connectFailed("Could not connect to " + attempt.lastAddress + " (" +
+                  uvReason(attempt.lastStatus) + ")");
+  }
+}
+
+void SocketCore::onTcpConnected(Tcp& tcp, int status) {
+  if (!attempt_) return;
+  auto& racing = attempt_->racing;
+  auto it = racing.begin();
+  while (it != racing.end() && it->tcp.get() != &tcp) ++it;
+  if (it == racing.end()) return;
+  Attempt::Racer racer = std::move(*it);
+  racing.erase(it);
+  if (status == 0) {
+    transportReady(std::move(racer.tcp));
+    return;
+  }
+  racer.tcp->abort();
+  Attempt& attempt = *attempt_;
+  attempt.lastStatus = status;
+  attempt.lastAddress =
+      addressText(reinterpret_cast<const sockaddr*>(&attempt.addresses[racer.address]));
+  // A failure starts the next address at once instead of waiting out the delay.
+  if (attempt.next < attempt.addresses.size()) {
+    startNextAttempt();
+  } else if (attempt.racing.empty()) {
+    connectFailed((status == UV_ECONNREFUSED ? "Connection refused by " : "Could not connect to ") +
+                  attempt.lastAddress + " (" + uvReason(status) + ")");
+  }
+}
+
+void SocketCore::endAttempt() noexcept {
+  attempt_.reset();  // cancels the lookup, the timers and the losing attempts
+}
+
+void SocketCore::connectFailed(std::string reason) {
+  auto keep = shared_from_this();
+  endAttempt();
+  state_ = State::kIdle;
+  ++generation_;
+  dispatchIOError(reason);
+}
+
+void SocketCore::transportReady(std::shared_ptr<Tcp> tcp) {
+  auto keep = shared_from_this();
+  endAttempt();
+  tcp_ = std::move(tcp);
+  uv_tcp_nodelay(tcp_->handle(), noDelay_ ? 1 : 0);
+  uv_tcp_keepalive(tcp_->handle(), 1, kKeepAliveSeconds);
+  flushedTotal_ = 0;
+  if (int status = tcp_->startReading(); status != 0) {
+    fail("Could not start reading (" + uvReason(status) + ")");
+    return;
+  }
+  state_ = State::kConnected;
+  events::Event event(events::Event::CONNECT);
+  dispatch(event);
+}
+
+void SocketCore::adopt(std::shared_ptr<Tcp> tcp) {
+  tcp_ = std::move(tcp);
+  tcp_->sink(this);
+  int port = 0;
+  state_ = State::kConnected;
+  endpoint(true, &host_, &port);
+  uv_tcp_nodelay(tcp_->handle(), noDelay_ ? 1 : 0);
+  uv_tcp_keepalive(tcp_->handle(), 1, kKeepAliveSeconds);
+  state_ = State::kConnected;
+  flushedTotal_ = 0;
+  if (int status = tcp_->startReading(); status != 0) {
+    failureDue_ = "Could not start reading (" + uvReason(status) + ")";
+    scheduleTurnEnd();
+  }
+}
+
+// --- connected ---------------------------------------------------------------------------------
+
+uv_buf_t SocketCore::onTcpAlloc() {
+  if (input_.bytesAvailable() == 0) {
+    // Nothing buffered: read into the loop's spare buffer, which becomes the input if the
+    // listeners leave bytes unread. An idle socket so holds no read buffer.
+    utils::detail::ByteStream& spare = loop_->readSpare();
+    if (spare.capacity() < LoopCore::kReadChunk) spare.reserve(LoopCore::kReadChunk);
+    spare.setLength(0);
+    readIntoSpare_ = true;
+    return uv_buf_init(reinterpret_cast<char*>(spare.data()), spare.capacity());
+  }
+  readIntoSpare_ = false;
+  std::uint32_t position = input_.position();
+  // Move the unread bytes to the front once the read ones dominate, rather than grow.
+  if (position >= LoopCore::kReadChunk && position >= input_.length() / 2) {
+    std::uint32_t unread = input_.length() - position;
+    std::memmove(input_.data(), input_.data() + position, unread);
+    input_.setLength(unread);
+    input_.setPosition(0);
+  }
+  if (input_.capacity() - input_.length() < LoopCore::kReadChunk)
+    input_.reserve(input_.length() + LoopCore::kReadChunk);
+  return uv_buf_init(reinterpret_cast<char*>(input_.data() + input_.length()),
+                     input_.capacity() - input_.length());
+}
+
+void SocketCore::onTcpRead(Tcp& tcp, ssize_t n) {
+  if (&tcp != tcp_.get() || state_ != State::kConnected) return;
+  auto keep = shared_from_this();
+  if (n < 0) {
+    ended(static_cast<int>(n));
+    return;
+  }
+  auto count = static_cast<std::uint32_t>(n);
+  utils::detail::ByteStream& spare = loop_->readSpare();
+  if (readIntoSpare_) {
+    spare.writableRange(0, count);
+    spare.setPosition(0);
+    std::swap(input_, spare);
+    spare.clear();
+  } else {
+    input_.writableRange(input_.length(), count);
+  }
+  events::ProgressEvent event(events::ProgressEvent::SOCKET_DATA, false, false, count, 0);
+  if (!dispatch(event)) return;
+  if (input_.bytesAvailable() == 0) {
+    // All read: the buffer goes back to the loop for the next socket's read.
+    if (spare.capacity() < LoopCore::kReadChunk && input_.capacity() >= LoopCore::kReadChunk &&
+        input_.capacity() <= 4 * LoopCore::kReadChunk)
+      std::swap(input_, spare);
+    input_.clear();
+  } else if (input_.bytesAvailable() >= inputHighWaterMark_ && tcp_) {
+    tcp_->stopReading();
+    inputPaused_ = true;
+  }
+}
+
+void SocketCore::resumeInputIfDrained() {
+  if (input_.bytesAvailable() >= inputHighWaterMark_ / 2) return;
+  inputPaused_ = false;
+  if (tcp_ && state_ == State::kConnected) {
+    if (int status = tcp_->startReading(); status != 0) {
+      failureDue_ = "Could not resume reading (" + uvReason(status) + ")";
+      scheduleTurnEnd();
+    }
+  }
+}
+
+void SocketCore::ended(int status) {
+  if (status == UV_EOF) {
+    // The peer's FIN: every byte before it has been announced. Our flushed bytes still go.
+    state_ = State::kEnded;
+    ++generation_;
+    output_.clear();
+    if (tcp_) tcp_->closeGracefully();
+    tcp_.reset();
+    events::Event event(events::Event::CLOSE);
+    dispatch(event);
+    return;
+  }
+  std::string what = status == UV_ECONNRESET ? "Connection reset by the peer"
+                                             : "The connection broke while receiving";
+  fail(what + " (" + uvReason(status) + ")");
+}
+
+void SocketCore::fail(std::string reason) {
+  auto keep = shared_from_this();
+  state_ = State::kEnded;
+  ++generation_;
+  output_.clear();
+  if (tcp_) tcp_->abort();
+  tcp_.reset();
+  dispatchIOError(reason);
+}
+
+void SocketCore::flush() {
+  if (!connected()) throwNotConnected();
+  if (output_.length() == 0) return;
+  flushedTotal_ += output_.length();
+  std::uint32_t sent = 0;
+  if (tcp_->queuedBytes() == 0) {
+    int n = tcp_->tryWrite(output_.data(), output_.length());
+    if (n < 0) {
+      // Reported from the loop, as AS3 reports every failure after the call that met it.
+      output_.clear();
+      failureDue_ = "Sending failed (" + uvReason(n) + ")";
+      scheduleTurnEnd();
+      return;
+    }
+    sent = static_cast<std::uint32_t>(n);
+  }
+  if (sent == output_.length()) {
+    output_.setLength(0);
+    progressDue_ = true;
+    scheduleTurnEnd();
+    return;
+  }
+  utils::detail::ByteStream rest = std::move(output_);
+  output_ = tcp_->takeSpareBuffer();
+  if (int status = tcp_->write(std::move(rest), sent); status != 0) {
+    failureDue_ = "Sending failed (" + uvReason(status) + ")";
+    scheduleTurnEnd();
+  }
+}
+
+void SocketCore::onTcpWritten(Tcp& tcp, std::size_t, int status) {
+  if (&tcp != tcp_.get() || state_ != State::kConnected) return;
+  if (status != 0) {
+    fail((status == UV_EPIPE || status == UV_ECONNRESET
+              ? "Sending failed: the peer closed the connection ("
+              : "Sending failed (") +
+         uvReason(status) + ")");
+    return;
+  }
+  if (!owner_ || !owner_->hasEventListener(events::OutputProgressEvent::OUTPUT_PROGRESS)) return;
+  auto keep = shared_from_this();
+  std::uint32_t pending = bytesPending();
+  events::OutputProgressEvent event(events::OutputProgressEvent::OUTPUT_PROGRESS, false, false,
+                                    pending, static_cast<double>(flushedTotal_ + output_.length()));
+  dispatch(event);
+}
+
+void SocketCore::runAtTurnEnd() {
+  turnEndScheduled_ = false;
+  auto keep = shared_from_this();
+  if (beginDue_) {
+    beginDue_ = false;
+    if (state_ == State::kConnecting && attempt_) begin();
+    return;
+  }
+  if (!failureDue_.empty()) {
+    std::string reason = std::move(failureDue_);
+    failureDue_.clear();
+    progressDue_ = false;
+    if (state_ == State::kConnected) fail(std::move(reason));
+    return;
+  }
+  if (autoFlush_ && state_ == State::kConnected && output_.length() > 0) flush();
+  if (progressDue_) {
+    progressDue_ = false;
+    if (state_ == State::kConnected && owner_ &&
+        owner_->hasEventListener(events::OutputProgressEvent::OUTPUT_PROGRESS)) {
+      events::OutputProgressEvent event(events::OutputProgressEvent::OUTPUT_PROGRESS, false, false,
+                                        bytesPending(),
+                                        static_cast<double>(flushedTotal_ + output_.length()));
+      dispatch(event);
+    }
+  }
+}
+
+void SocketCore::close() {
+  if (state_ == State::kConnecting) {
+    // Dropping a pending attempt: nothing is reported for it.
+    dropConnection(false);
+    state_ = State::kIdle;
+    return;
+  }
+  if (state_ != State::kConnected) throwNotConnected();
+  dropConnection(true);
+  input_.clear();
+  output_.clear();
+  state_ = State::kIdle;
+}
+
+void SocketCore::dropConnection(bool graceful) noexcept {
+  ++generation_;
+  endAttempt();
+  beginDue_ = false;
+  progressDue_ = false;
+  failureDue_.clear();
+  inputPaused_ = false;
+  if (tcp_) {
+    if (graceful)
+      tcp_->closeGracefully();
+    else
+      tcp_->abort();
+    tcp_.reset();
+  }
+}
+
+// --- events ------------------------------------------------------------------------------------
+
+bool SocketCore::dispatch(events::Event& event) {
+  if (!owner_) return false;
+  std::uint64_t generation = generation_;
+  Socket* owner = owner_;
+  loop_->guard([&] { owner->dispatchEvent(event); });
+  return owner_ != nullptr && generation_ == generation;
+}
+
+bool SocketCore::dispatchIOError(const std::string& reason) {
+  if (!owner_) return false;
+  std::string text = errors::detail::formatMessage(errors::detail::kSocketError);
+  if (!host_.empty()) text += " URL: " + host_ + ".";
+  text += " " + reason + ".";
+  if (!owner_->hasEventListener(events::IOErrorEvent::IO_ERROR)) {
+    // As in AIR: an error event nobody listens to is an uncaught error.
+    loop_->report(errors::detail::makeError(errors::detail::kUnhandledErrorEvent, {"IOErrorEvent"},
+                                            "text=" + text));
+    return false;
+  }
+  events::IOErrorEvent event(events::IOErrorEvent::IO_ERROR, false, false, text,
+                             errors::detail::kSocketError);
+  return dispatch(event);
+}
+
+}  // namespace as3::net::detail

@@ -1,0 +1,164 @@
+// SocketCore is a Socket's connection state: the AS3 state machine, the input and output
+// buffers, the connection race, and the libuv handles. The public Socket owns it; a callback in
+// flight holds it too, so the Socket may be destroyed inside its own listeners.
+//
+// The data path has two seams where the TLS engine (SecureSocket) sits: transportReady() is
+// where a TCP connection becomes an AS3 connection (TLS handshakes first), and the wire
+// functions (onTcpAlloc/onTcpRead in, sendWire out) are where bytes cross between the network
+// and the buffers. Plain TCP goes straight through both.
+#ifndef AS3NET_LIB_NET_DETAIL_SOCKETCORE_H_
+#define AS3NET_LIB_NET_DETAIL_SOCKETCORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "as3/events/Event.h"
+#include "as3/net/Socket.h"
+#include "as3/utils/Endian.h"
+#include "as3/utils/ObjectEncoding.h"
+#include "as3/utils/detail/ByteStream.h"
+#include "net/detail/Handles.h"
+#include "net/detail/LoopCore.h"
+
+namespace as3::net::detail {
+
+class SocketCore final : public std::enable_shared_from_this<SocketCore>,
+                         public TcpSink,
+                         public TurnEndWork {
+ public:
+  /// kIdle: never connected, closed locally, or a connect failed. kEnded: the peer closed or
+  /// the connection broke; the bytes received stay readable.
+  enum class State { kIdle, kConnecting, kConnected, kEnded };
+
+  /// RFC 8305's Connection Attempt Delay: the next address is tried after this long.
+  static constexpr std::uint64_t kAttemptDelayMilliseconds = 250;
+  static constexpr unsigned kKeepAliveSeconds = 60;
+
+  explicit SocketCore(std::shared_ptr<LoopCore> loop);
+  ~SocketCore();
+  SocketCore(const SocketCore&) = delete;
+  SocketCore& operator=(const SocketCore&) = delete;
+
+  /// attach names the Socket that dispatches this core's events; detach is its destructor's.
+  void attach(Socket* owner) noexcept { owner_ = owner; }
+  void detach() noexcept;
+
+  LoopCore& loop() noexcept { return *loop_; }
+  void checkThread(const char* what) const noexcept { loop_->checkThread(what); }
+  State state() const noexcept { return state_; }
+  bool connected() const noexcept { return state_ == State::kConnected && loop_->alive(); }
+
+  void connect(std::string_view host, int port);
+  void close();
+  void flush();
+  /// adopt makes an accepted connection this socket's (ServerSocket): connected, no event.
+  void adopt(std::shared_ptr<Tcp> tcp);
+
+  // The buffers, as the Socket's reads and writes use them.
+  utils::detail::ByteStream& readable() {
+    checkThread("a Socket read");
+    if (state_ != State::kConnected && (state_ != State::kEnded || input_.bytesAvailable() == 0))
+      throwNotConnected();
+    return input_;
+  }
+  /// consumed follows every read: input paused at the high-water mark resumes below it.
+  void consumed() {
+    if (inputPaused_) resumeInputIfDrained();
+  }
+  utils::detail::ByteStream& writable() {
+    checkThread("a Socket write");
+    if (!connected()) throwNotConnected();
+    return output_;
+  }
+  /// wrote follows every write, with the output length before it: a write that passed the
+  /// high-water mark is undone and refused.
+  void wrote(std::uint32_t lengthBefore) {
+    if (output_.length() + queuedBytes() > outputHighWaterMark_) refuseWrite(lengthBefore);
+    if (autoFlush_ && !turnEndScheduled_) scheduleTurnEnd();
+  }
+  const utils::detail::ByteStream& input() const noexcept { return input_; }
+  utils::detail::ByteStream& inputForPurge() noexcept { return input_; }
+  utils::detail::ByteStream& outputForPurge() noexcept { return output_; }
+
+  std::uint32_t bytesAvailable() const noexcept { return input_.bytesAvailable(); }
+  std::uint32_t bytesPending() const noexcept {
+    std::size_t pending = output_.length() + queuedBytes();
+    return pending > 0xFFFFFFFFu ? 0xFFFFFFFFu : static_cast<std::uint32_t>(pending);
+  }
+
+  // Properties kept across connections.
+  utils::Endian endian = utils::Endian::bigEndian;
+  std::uint32_t objectEncoding = utils::ObjectEncoding::AMF3;
+  std::uint32_t timeout = 20000;
+  std::uint32_t outputHighWaterMark_ = Socket::kDefaultOutputHighWaterMark;
+  std::uint32_t inputHighWaterMark_ = Socket::kDefaultInputHighWaterMark;
+  bool autoFlush_ = false;
+  bool noDelay() const noexcept { return noDelay_; }
+  void noDelay(bool value);
+
+  /// endpoint describes the local or remote end of the connection; false when there is none.
+  bool endpoint(bool remote, std::string* address, int* port) const;
+
+  // TcpSink
+  void onTcpConnected(Tcp& tcp, int status) override;
+  uv_buf_t onTcpAlloc() override;
+  void onTcpRead(Tcp& tcp, ssize_t n) override;
+  void onTcpWritten(Tcp& tcp, std::size_t bytes, int status) override;
+  // TurnEndWork
+  void runAtTurnEnd() override;
+
+ private:
+  struct Attempt;
+
+  [[noreturn]] static void throwNotConnected();
+  [[noreturn]] void refuseWrite(std::uint32_t lengthBefore);
+  std::size_t queuedBytes() const noexcept { return tcp_ ? tcp_->queuedBytes() : 0; }
+  void resumeInputIfDrained();
+  void scheduleTurnEnd();
+
+  // Connecting.
+  void begin();
+  void onResolved(std::uint64_t generation, int status, const addrinfo* result);
+  void startNextAttempt();
+  void connectFailed(std::string reason);
+  void transportReady(std::shared_ptr<Tcp> tcp);
+  void endAttempt() noexcept;
+
+  // Connected.
+  void sendOrQueue();
+  void ended(int status);
+  void fail(std::string reason);
+  void dropConnection(bool graceful) noexcept;
+
+  /// dispatch hands `event` to the owner's listeners; false when the owner is gone or the
+  /// listeners started another connection, and the caller must stop.
+  bool dispatch(events::Event& event);
+  bool dispatchIOError(const std::string& reason);
+
+  std::shared_ptr<LoopCore> loop_;
+  Socket* owner_ = nullptr;
+  State state_ = State::kIdle;
+  std::uint64_t generation_ = 0;  // advanced by connect() and close(): late work is dropped
+
+  utils::detail::ByteStream input_;   // position = next byte to read
+  utils::detail::ByteStream output_;  // written and not yet flushed; position = length
+  std::shared_ptr<Tcp> tcp_;
+  std::unique_ptr<Attempt> attempt_;  // while connecting
+  std::string host_;  // the host of the last connect(), or the peer of an accepted socket
+
+  std::uint64_t flushedTotal_ = 0;  // bytes flushed on this connection, for outputProgress
+  bool readIntoSpare_ = false;
+  bool inputPaused_ = false;
+  bool noDelay_ = false;
+  bool turnEndScheduled_ = false;
+  bool progressDue_ = false;
+  bool beginDue_ = false;
+  std::string failureDue_;  // a write failure found inside a call, reported at turn end
+};
+
+}  // namespace as3::net::detail
+
+#endif  // AS3NET_LIB_NET_DETAIL_SOCKETCORE_H_

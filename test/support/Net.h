@@ -1,0 +1,71 @@
+// Helpers for tests over real loopback sockets: run a loop until something happens (or a time
+// limit that stops it), and blocking POSIX peers on their own threads, which the tests join.
+#ifndef AS3NET_TEST_SUPPORT_NET_H_
+#define AS3NET_TEST_SUPPORT_NET_H_
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <thread>
+
+#include "as3/net/EventLoop.h"
+
+namespace test {
+
+/// runUntil drives `loop` until `done()` is true or `limit` has passed; returns done().
+bool runUntil(as3::net::EventLoop& loop, const std::function<bool()>& done,
+              std::chrono::milliseconds limit = std::chrono::seconds(10));
+
+/// runFor drives `loop` for `duration`, whatever happens.
+void runFor(as3::net::EventLoop& loop, std::chrono::milliseconds duration);
+
+/// Listener is a blocking POSIX listening socket on a loopback address, port 0.
+class Listener {
+ public:
+  explicit Listener(const char* address = "127.0.0.1", int backlog = 16);
+  ~Listener();
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+  int port() const noexcept { return port_; }
+  int fd() const noexcept { return fd_; }
+  /// accept waits up to `limit` for a client; -1 when none came.
+  int accept(std::chrono::milliseconds limit = std::chrono::seconds(10));
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+/// Peer runs `script` on a thread of its own with the fd of a client accepted by `listener`
+/// (or -1 when none came in time), closing the fd afterwards unless the script set it to -1.
+class Peer {
+ public:
+  Peer(Listener& listener, std::function<void(int& fd)> script);
+  ~Peer();  // joins
+  void join();
+  bool done() const noexcept { return done_; }
+
+ private:
+  std::thread thread_;
+  std::atomic<bool> done_{false};
+};
+
+/// Blocking helpers for peer scripts; each gives up after `limit`.
+bool sendAll(int fd, const void* data, std::size_t length);
+bool sendAll(int fd, const std::string& data);
+/// receiveExactly reads `length` bytes; false on EOF, error or time limit.
+bool receiveExactly(int fd, std::string* out, std::size_t length,
+                    std::chrono::milliseconds limit = std::chrono::seconds(10));
+/// receiveUntilEof reads until the peer's FIN; false on error or time limit.
+bool receiveUntilEof(int fd, std::string* out,
+                     std::chrono::milliseconds limit = std::chrono::seconds(10));
+/// resetConnection closes `fd` with an RST (SO_LINGER 0) and sets it to -1.
+void resetConnection(int& fd);
+/// connectTo opens a blocking client connection to `address`:`port`; -1 on failure.
+int connectTo(const char* address, int port);
+
+}  // namespace test
+
+#endif  // AS3NET_TEST_SUPPORT_NET_H_
