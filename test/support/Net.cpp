@@ -166,9 +166,10 @@ void resetConnection(int& fd) {
   fd = -1;
 }
 
-int connectTo(const char* address, int port) {
+int connectTo(const char* address, int port, bool blocking) {
   bool v6 = std::strchr(address, ':') != nullptr;
-  int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int fd = ::socket(v6 ? AF_INET6 : AF_INET,
+                    SOCK_STREAM | SOCK_CLOEXEC | (blocking ? 0 : SOCK_NONBLOCK), 0);
   if (fd < 0) return -1;
   sockaddr_storage storage{};
   socklen_t length;
@@ -185,7 +186,8 @@ int connectTo(const char* address, int port) {
     ::inet_pton(AF_INET, address, &in->sin_addr);
     length = sizeof *in;
   }
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&storage), length) != 0) {
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&storage), length) != 0 &&
+      (blocking || errno != EINPROGRESS)) {
     ::close(fd);
     return -1;
   }

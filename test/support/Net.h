@@ -63,8 +63,9 @@ bool receiveUntilEof(int fd, std::string* out,
                      std::chrono::milliseconds limit = std::chrono::seconds(10));
 /// resetConnection closes `fd` with an RST (SO_LINGER 0) and sets it to -1.
 void resetConnection(int& fd);
-/// connectTo opens a blocking client connection to `address`:`port`; -1 on failure.
-int connectTo(const char* address, int port);
+/// connectTo opens a client connection to `address`:`port`; -1 on failure. A non-blocking one
+/// returns at once with the handshake under way.
+int connectTo(const char* address, int port, bool blocking = true);
 
 }  // namespace test
 

@@ -27,7 +27,8 @@ class SocketCore;
 ///   and bytesAvailable() counts them already; never dispatched with nothing to read;
 /// - `OutputProgressEvent::OUTPUT_PROGRESS` as flushed bytes leave for the network;
 /// - `Event::CLOSE` when the peer (or the OS) closes the connection, after every byte received
-///   before the close has been announced; connected() is already false in its listeners;
+///   before the close has been announced; connected() is already false in its listeners, and
+///   bytes flushed before the peer's FIN arrived still reach it;
 /// - `IOErrorEvent::IO_ERROR` (#2031, text naming what failed: DNS, refused, timeout, reset,
 ///   with the OS's reason) when connecting fails or the connection breaks; nothing follows it.
 ///

@@ -1,5 +1,8 @@
 #include "net/detail/SocketCore.h"
 
+#include <sys/socket.h>
+
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -334,8 +337,9 @@ uv_buf_t SocketCore::onTcpAlloc() {
   }
   if (input_.capacity() - input_.length() < LoopCore::kReadChunk)
     input_.reserve(input_.length() + LoopCore::kReadChunk);
+  // One chunk at a time, so the input high-water mark is never passed by more than a chunk.
   return uv_buf_init(reinterpret_cast<char*>(input_.data() + input_.length()),
-                     input_.capacity() - input_.length());
+                     std::min(input_.capacity() - input_.length(), LoopCore::kReadChunk));
 }
 
 void SocketCore::onTcpRead(Tcp& tcp, ssize_t n) {
@@ -382,9 +386,23 @@ void SocketCore::resumeInputIfDrained() {
 
 void SocketCore::ended(int status) {
   if (status == UV_EOF) {
+    // libuv reports a hang-up after a short read as end of file, which a reset also causes:
+    // the socket's pending error, or a send that already failed, tells the two apart.
+    int pending = 0;
+    uv_os_fd_t fd;
+    socklen_t length = sizeof pending;
+    if (tcp_ && uv_fileno(reinterpret_cast<uv_handle_t*>(tcp_->handle()), &fd) == 0 &&
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &length) == 0 && pending != 0)
+      status = uv_translate_sys_error(pending);
+    else if (!failureDue_.empty())
+      status = UV_ECONNRESET;
+  }
+  if (status == UV_EOF) {
     // The peer's FIN: every byte before it has been announced. Our flushed bytes still go.
     state_ = State::kEnded;
     ++generation_;
+    failureDue_.clear();
+    progressDue_ = false;
     output_.clear();
     if (tcp_) tcp_->closeGracefully();
     tcp_.reset();
@@ -399,6 +417,8 @@ void SocketCore::ended(int status) {
 
 void SocketCore::fail(std::string reason) {
   auto keep = shared_from_this();
+  failureDue_.clear();
+  progressDue_ = false;
   state_ = State::kEnded;
   ++generation_;
   output_.clear();
