@@ -130,14 +130,12 @@ class ServerCore final : public TcpSink, public std::enable_shared_from_this<Ser
       client->abort();
       return;
     }
-    loop.guard([&] {
-      auto socket = std::make_shared<Socket>(*loop_);
-      socket->core().adopt(std::move(client));
-      events::ServerSocketConnectEvent event(events::ServerSocketConnectEvent::CONNECT, false,
-                                             false, socket);
-      socket.reset();  // the event and the listeners hold it now
-      if (owner_) owner_->dispatchEvent(event);
-    });
+    if (!owner_) {
+      client->abort();
+      return;
+    }
+    ServerSocket* owner = owner_;
+    loop.guard([&] { owner->acceptConnection(std::move(client)); });
   }
 
   EventLoop* loop_;  // valid while loopCore_ is alive: accepted sockets are made on it
@@ -188,6 +186,19 @@ void ServerSocket::bind(int localPort, std::string_view localAddress) {
 void ServerSocket::listen(int backlog) {
   core_->loopCore().checkThread("ServerSocket::listen");
   core_->listen(backlog);
+}
+
+void ServerSocket::acceptConnection(std::shared_ptr<detail::Tcp> tcp) {
+  auto socket = std::make_shared<Socket>(*loop_);
+  socket->core().adopt(std::move(tcp));
+  announce(std::move(socket));
+}
+
+void ServerSocket::announce(std::shared_ptr<Socket> socket) {
+  events::ServerSocketConnectEvent event(events::ServerSocketConnectEvent::CONNECT, false, false,
+                                         std::move(socket));
+  // The event and the listeners hold the socket now; one nobody keeps closes afterwards.
+  dispatchEvent(event);
 }
 
 void ServerSocket::close() {

@@ -11,9 +11,12 @@
 
 namespace as3::net {
 
+class Socket;
+
 namespace detail {
 class ServerCore;
-}
+class Tcp;
+}  // namespace detail
 
 /// ServerSocket is AIR's flash.net.ServerSocket: it listens for TCP connections and dispatches
 /// a `ServerSocketConnectEvent::CONNECT` for each, carrying an already connected Socket (no
@@ -50,7 +53,7 @@ class AS3NET_EXPORT ServerSocket : public events::EventDispatcher {
   /// listen starts accepting; `backlog` 0 means the system's maximum (larger values are capped
   /// by the OS). Throws errors::RangeError #2006 for a negative backlog, errors::IOError #2002
   /// when not bound, closed, or listening fails.
-  void listen(int backlog = 0);
+  virtual void listen(int backlog = 0);
   /// close stops listening and releases the port; the server socket cannot be used again.
   /// Dispatches nothing. Throws errors::IOError #2002 when already closed.
   void close();
@@ -58,7 +61,15 @@ class AS3NET_EXPORT ServerSocket : public events::EventDispatcher {
   /// loop is the event loop this server socket and its accepted sockets run on.
   EventLoop& loop() const noexcept { return *loop_; }
 
+ protected:
+  /// acceptConnection makes an accepted connection a Socket and announces it; SecureServerSocket
+  /// handshakes first. Internal.
+  virtual void acceptConnection(std::shared_ptr<detail::Tcp> tcp);
+  /// announce dispatches the ServerSocketConnectEvent for `socket`.
+  void announce(std::shared_ptr<Socket> socket);
+
  private:
+  friend class detail::ServerCore;
   EventLoop* loop_;
   std::shared_ptr<detail::ServerCore> core_;
 };

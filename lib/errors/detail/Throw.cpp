@@ -58,6 +58,7 @@ constexpr Entry kTable[] = {
     {kSocketError, Kind::kIO, "Socket Error."},
     {kIncorrectSequence, Kind::kIllegalOperation,
      "Functions called in incorrect sequence, or earlier call was unsuccessful."},
+    {kFileIO, Kind::kIO, "File I/O Error."},
     {kUnhandledErrorEvent, Kind::kError, "Unhandled %1:."},
     {kDecompression, Kind::kIO, "There was an error decompressing the data."},
     {kEmptyString, Kind::kArgument, "Parameter %1 must be non-empty string."},

@@ -48,6 +48,7 @@ enum : int {
   kEndOfFile = 2030,
   kSocketError = 2031,
   kIncorrectSequence = 2037,
+  kFileIO = 2038,
   kUnhandledErrorEvent = 2044,
   kDecompression = 2058,
   kEmptyString = 2085,

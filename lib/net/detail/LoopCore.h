@@ -20,6 +20,8 @@
 
 namespace as3::net::detail {
 
+class TlsClientContext;
+
 /// HandleBase is an as3net libuv handle or request that the loop can close when it goes away.
 class HandleBase {
  public:
@@ -89,6 +91,8 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   /// readSpare is the buffer a socket with nothing buffered reads into; the socket swaps it
   /// with its empty input buffer, so an idle socket holds no read buffer.
   utils::detail::ByteStream& readSpare() noexcept { return readSpare_; }
+  /// tlsClientContext is the loop's client TLS context and session cache, made on first use.
+  std::shared_ptr<TlsClientContext>& tlsClientContext() noexcept { return tlsClient_; }
 
   /// checkThread aborts with a message naming `what` when called off the loop's thread. Debug
   /// builds only.
@@ -134,6 +138,7 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
 
   HandleBase* handles_ = nullptr;
   utils::detail::ByteStream readSpare_;
+  std::shared_ptr<TlsClientContext> tlsClient_;
 
   friend class as3::net::EventLoop;
 };

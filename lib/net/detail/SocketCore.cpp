@@ -9,6 +9,7 @@
 #include "as3/events/IOErrorEvent.h"
 #include "as3/events/OutputProgressEvent.h"
 #include "as3/events/ProgressEvent.h"
+#include "as3/events/SecurityErrorEvent.h"
 #include "errors/detail/Throw.h"
 
 namespace as3::net::detail {
@@ -78,6 +79,11 @@ SocketCore::~SocketCore() {
 
 void SocketCore::detach() noexcept {
   owner_ = nullptr;
+  if (tls_ && tcp_ && state_ == State::kConnected) {
+    // As close() does: the peer learns the end was meant.
+    tls_->shutdown(wireOut_);
+    sendWire(0);
+  }
   dropConnection(true);
   state_ = State::kIdle;
 }
@@ -133,6 +139,8 @@ void SocketCore::connect(std::string_view host, int port) {
   dropConnection(true);
   input_.clear();
   output_.clear();
+  tls_.reset();
+  certificateStatus_ = "unknown";
   state_ = State::kConnecting;
   attempt_ = std::make_unique<Attempt>();
   attempt_->host = host_ = std::string(host);
@@ -276,7 +284,15 @@ void SocketCore::endAttempt() noexcept {
 
 void SocketCore::connectFailed(std::string reason) {
   auto keep = shared_from_this();
+  if (handshakeDone_) {
+    acceptFailed();
+    return;
+  }
   endAttempt();
+  if (tcp_) {
+    tcp_->closeGracefully();  // a TLS alert may still be on its way
+    tcp_.reset();
+  }
   state_ = State::kIdle;
   ++generation_;
   dispatchIOError(reason);
@@ -284,13 +300,23 @@ void SocketCore::connectFailed(std::string reason) {
 
 void SocketCore::transportReady(std::shared_ptr<Tcp> tcp) {
   auto keep = shared_from_this();
-  endAttempt();
+  if (tlsClient_) {
+    // The race is won; the deadline goes on over the handshake.
+    attempt_->racing.clear();
+    if (attempt_->delay) attempt_->delay->stop();
+  } else {
+    endAttempt();
+  }
   tcp_ = std::move(tcp);
   uv_tcp_nodelay(tcp_->handle(), noDelay_ ? 1 : 0);
   uv_tcp_keepalive(tcp_->handle(), 1, kKeepAliveSeconds);
   flushedTotal_ = 0;
   if (int status = tcp_->startReading(); status != 0) {
     fail("Could not start reading (" + uvReason(status) + ")");
+    return;
+  }
+  if (tlsClient_) {
+    startClientTls();
     return;
   }
   state_ = State::kConnected;
@@ -317,7 +343,7 @@ void SocketCore::adopt(std::shared_ptr<Tcp> tcp) {
 // --- connected ---------------------------------------------------------------------------------
 
 uv_buf_t SocketCore::onTcpAlloc() {
-  if (input_.bytesAvailable() == 0) {
+  if (tls_ || input_.bytesAvailable() == 0) {
     // Nothing buffered: read into the loop's spare buffer, which becomes the input if the
     // listeners leave bytes unread. An idle socket so holds no read buffer.
     utils::detail::ByteStream& spare = loop_->readSpare();
@@ -327,14 +353,7 @@ uv_buf_t SocketCore::onTcpAlloc() {
     return uv_buf_init(reinterpret_cast<char*>(spare.data()), spare.capacity());
   }
   readIntoSpare_ = false;
-  std::uint32_t position = input_.position();
-  // Move the unread bytes to the front once the read ones dominate, rather than grow.
-  if (position >= LoopCore::kReadChunk && position >= input_.length() / 2) {
-    std::uint32_t unread = input_.length() - position;
-    std::memmove(input_.data(), input_.data() + position, unread);
-    input_.setLength(unread);
-    input_.setPosition(0);
-  }
+  compactInput();
   if (input_.capacity() - input_.length() < LoopCore::kReadChunk)
     input_.reserve(input_.length() + LoopCore::kReadChunk);
   // One chunk at a time, so the input high-water mark is never passed by more than a chunk.
@@ -342,14 +361,33 @@ uv_buf_t SocketCore::onTcpAlloc() {
                      std::min(input_.capacity() - input_.length(), LoopCore::kReadChunk));
 }
 
+// Moves the unread bytes to the front once the read ones dominate, rather than grow.
+void SocketCore::compactInput() {
+  std::uint32_t position = input_.position();
+  if (position >= LoopCore::kReadChunk && position >= input_.length() / 2) {
+    std::uint32_t unread = input_.length() - position;
+    std::memmove(input_.data(), input_.data() + position, unread);
+    input_.setLength(unread);
+    input_.setPosition(0);
+  }
+}
+
 void SocketCore::onTcpRead(Tcp& tcp, ssize_t n) {
-  if (&tcp != tcp_.get() || state_ != State::kConnected) return;
+  if (&tcp != tcp_.get()) return;
+  if (state_ != State::kConnected && !(state_ == State::kConnecting && tls_)) return;
   auto keep = shared_from_this();
   if (n < 0) {
-    ended(static_cast<int>(n));
+    if (tls_)
+      tlsEnded(static_cast<int>(n));
+    else
+      ended(static_cast<int>(n));
     return;
   }
   auto count = static_cast<std::uint32_t>(n);
+  if (tls_) {
+    onCiphertext(count);
+    return;
+  }
   utils::detail::ByteStream& spare = loop_->readSpare();
   if (readIntoSpare_) {
     spare.writableRange(0, count);
@@ -361,6 +399,11 @@ void SocketCore::onTcpRead(Tcp& tcp, ssize_t n) {
   }
   events::ProgressEvent event(events::ProgressEvent::SOCKET_DATA, false, false, count, 0);
   if (!dispatch(event)) return;
+  afterData();
+}
+
+void SocketCore::afterData() {
+  utils::detail::ByteStream& spare = loop_->readSpare();
   if (input_.bytesAvailable() == 0) {
     // All read: the buffer goes back to the loop for the next socket's read.
     if (spare.capacity() < LoopCore::kReadChunk && input_.capacity() >= LoopCore::kReadChunk &&
@@ -398,21 +441,31 @@ void SocketCore::ended(int status) {
       status = UV_ECONNRESET;
   }
   if (status == UV_EOF) {
-    // The peer's FIN: every byte before it has been announced. Our flushed bytes still go.
-    state_ = State::kEnded;
-    ++generation_;
-    failureDue_.clear();
-    progressDue_ = false;
-    output_.clear();
-    if (tcp_) tcp_->closeGracefully();
-    tcp_.reset();
-    events::Event event(events::Event::CLOSE);
-    dispatch(event);
+    peerFinished();
     return;
   }
   std::string what = status == UV_ECONNRESET ? "Connection reset by the peer"
                                              : "The connection broke while receiving";
   fail(what + " (" + uvReason(status) + ")");
+}
+
+// The peer's FIN (or TLS close_notify): every byte before it has been announced. Our flushed
+// bytes still go, with our own close_notify after them.
+void SocketCore::peerFinished() {
+  auto keep = shared_from_this();
+  state_ = State::kEnded;
+  ++generation_;
+  failureDue_.clear();
+  progressDue_ = false;
+  output_.clear();
+  if (tls_ && tcp_) {
+    tls_->shutdown(wireOut_);
+    sendWire(0);
+  }
+  if (tcp_) tcp_->closeGracefully();
+  tcp_.reset();
+  events::Event event(events::Event::CLOSE);
+  dispatch(event);
 }
 
 void SocketCore::fail(std::string reason) {
@@ -430,6 +483,19 @@ void SocketCore::fail(std::string reason) {
 void SocketCore::flush() {
   if (!connected()) throwNotConnected();
   if (output_.length() == 0) return;
+  if (tls_) {
+    std::uint32_t plain = output_.length();
+    if (!tls_->send(output_.data(), plain, wireOut_)) {
+      output_.clear();
+      failureDue_ = tls_->failure();
+      scheduleTurnEnd();
+      return;
+    }
+    output_.setLength(0);
+    flushedTotal_ += plain;
+    sendWire(plain);
+    return;
+  }
   flushedTotal_ += output_.length();
   std::uint32_t sent = 0;
   if (tcp_->queuedBytes() == 0) {
@@ -449,16 +515,59 @@ void SocketCore::flush() {
     scheduleTurnEnd();
     return;
   }
+  std::uint32_t queued = output_.length() - sent;
   utils::detail::ByteStream rest = std::move(output_);
   output_ = tcp_->takeSpareBuffer();
   if (int status = tcp_->write(std::move(rest), sent); status != 0) {
     failureDue_ = "Sending failed (" + uvReason(status) + ")";
     scheduleTurnEnd();
+    return;
   }
+  inflight_.push_back(queued);
+  inflightPlain_ += queued;
+}
+
+// sendWire hands the records in wireOut_ to the network: what the kernel takes at once, then a
+// queued write for the rest, which carries `plainBytes` of the application's for bytesPending.
+void SocketCore::sendWire(std::uint32_t plainBytes) {
+  if (wireOut_.length() == 0 || !tcp_) return;
+  std::uint32_t sent = 0;
+  if (tcp_->queuedBytes() == 0) {
+    int n = tcp_->tryWrite(wireOut_.data(), wireOut_.length());
+    if (n < 0) {
+      wireOut_.setLength(0);
+      failureDue_ = "Sending failed (" + uvReason(n) + ")";
+      scheduleTurnEnd();
+      return;
+    }
+    sent = static_cast<std::uint32_t>(n);
+  }
+  if (sent == wireOut_.length()) {
+    wireOut_.setLength(0);
+    if (plainBytes > 0) {
+      progressDue_ = true;
+      scheduleTurnEnd();
+    }
+    return;
+  }
+  utils::detail::ByteStream rest = std::move(wireOut_);
+  wireOut_ = tcp_->takeSpareBuffer();
+  if (int status = tcp_->write(std::move(rest), sent); status != 0) {
+    failureDue_ = "Sending failed (" + uvReason(status) + ")";
+    scheduleTurnEnd();
+    return;
+  }
+  inflight_.push_back(plainBytes);
+  inflightPlain_ += plainBytes;
 }
 
 void SocketCore::onTcpWritten(Tcp& tcp, std::size_t, int status) {
-  if (&tcp != tcp_.get() || state_ != State::kConnected) return;
+  if (&tcp != tcp_.get()) return;
+  if (!inflight_.empty()) {
+    inflightPlain_ -= inflight_.front();
+    inflight_.pop_front();
+  }
+  if (state_ != State::kConnected) return;
   if (status != 0) {
     fail((status == UV_EPIPE || status == UV_ECONNRESET
               ? "Sending failed: the peer closed the connection ("
@@ -510,6 +619,11 @@ void SocketCore::close() {
     return;
   }
   if (state_ != State::kConnected) throwNotConnected();
+  if (tls_ && tcp_) {
+    // close_notify goes after the flushed records; unflushed bytes are dropped.
+    tls_->shutdown(wireOut_);
+    sendWire(0);
+  }
   dropConnection(true);
   input_.clear();
   output_.clear();
@@ -523,6 +637,10 @@ void SocketCore::dropConnection(bool graceful) noexcept {
   progressDue_ = false;
   failureDue_.clear();
   inputPaused_ = false;
+  inflight_.clear();
+  inflightPlain_ = 0;
+  wireOut_.clear();
+  handshakeDone_ = nullptr;
   if (tcp_) {
     if (graceful)
       tcp_->closeGracefully();
@@ -530,6 +648,136 @@ void SocketCore::dropConnection(bool graceful) noexcept {
       tcp_->abort();
     tcp_.reset();
   }
+}
+
+// --- TLS ---------------------------------------------------------------------------------------
+
+void SocketCore::startClientTls() {
+  std::shared_ptr<TlsClientContext>& context = loop_->tlsClientContext();
+  if (!context) context = std::make_shared<TlsClientContext>();
+  tls_ = TlsEngine::client(context, host_, tlsClient_);
+  TlsEngine::Outcome outcome = tls_->start(wireOut_);
+  sendWire(0);
+  if (outcome.failed) tlsFailed();
+}
+
+void SocketCore::adoptSecure(std::shared_ptr<Tcp> tcp,
+                             std::shared_ptr<const TlsServerConfig> config, std::uint64_t timeoutMs,
+                             HandshakeDone done) {
+  tcp_ = std::move(tcp);
+  tcp_->sink(this);
+  state_ = State::kConnected;  // for endpoint()
+  int port = 0;
+  endpoint(true, &host_, &port);
+  state_ = State::kConnecting;
+  uv_tcp_nodelay(tcp_->handle(), noDelay_ ? 1 : 0);
+  uv_tcp_keepalive(tcp_->handle(), 1, kKeepAliveSeconds);
+  flushedTotal_ = 0;
+  handshakeDone_ = std::move(done);
+  tls_ = TlsEngine::server(std::move(config));
+  attempt_ = std::make_unique<Attempt>();
+  if (timeoutMs > 0 && (attempt_->deadline = Timer::create(*loop_))) {
+    std::weak_ptr<SocketCore> weak = weak_from_this();
+    attempt_->deadline->start(timeoutMs, [weak] {
+      if (auto self = weak.lock()) self->acceptFailed();
+    });
+  }
+  if (tcp_->startReading() != 0) acceptFailed();
+}
+
+void SocketCore::acceptFailed() noexcept {
+  auto keep = shared_from_this();
+  endAttempt();
+  if (tcp_) {
+    sendWire(0);
+    tcp_->closeGracefully();
+    tcp_.reset();
+  }
+  state_ = State::kIdle;
+  ++generation_;
+  if (HandshakeDone done = std::move(handshakeDone_)) {
+    handshakeDone_ = nullptr;
+    loop_->guard([&] { done(false); });
+  }
+}
+
+void SocketCore::onCiphertext(std::uint32_t count) {
+  utils::detail::ByteStream& spare = loop_->readSpare();
+  if (input_.bytesAvailable() == 0) {
+    input_.setLength(0);
+  } else {
+    compactInput();
+  }
+  TlsEngine::Outcome outcome = tls_->receive(spare.data(), count, input_, wireOut_);
+  sendWire(0);  // handshake messages, alerts
+  if (outcome.failed) {
+    tlsFailed();
+    return;
+  }
+  if (outcome.established && !handshakeEstablished()) return;
+  if (outcome.plainBytes > 0 && state_ == State::kConnected) {
+    events::ProgressEvent event(events::ProgressEvent::SOCKET_DATA, false, false,
+                                outcome.plainBytes, 0);
+    if (!dispatch(event)) return;
+    afterData();
+  }
+  if (outcome.peerClosed && state_ == State::kConnected) peerFinished();
+}
+
+bool SocketCore::handshakeEstablished() {
+  endAttempt();
+  certificateStatus_ = tls_->status();
+  state_ = State::kConnected;
+  if (handshakeDone_) {
+    HandshakeDone done = std::move(handshakeDone_);
+    handshakeDone_ = nullptr;
+    std::uint64_t generation = generation_;
+    loop_->guard([&] { done(true); });
+    return owner_ != nullptr && generation_ == generation;
+  }
+  events::Event event(events::Event::CONNECT);
+  return dispatch(event);
+}
+
+void SocketCore::tlsFailed() {
+  auto keep = shared_from_this();
+  if (state_ == State::kConnected) {
+    fail(tls_->failure());
+    return;
+  }
+  certificateStatus_ = tls_->status();
+  if (handshakeDone_) {
+    acceptFailed();
+    return;
+  }
+  if (tls_->certificateRejected() && owner_ &&
+      owner_->hasEventListener(events::SecurityErrorEvent::CERTIFICATE_ERROR)) {
+    // For logging or showing the chain; preventDefault() cannot turn it into a connection.
+    events::SecurityErrorEvent event(events::SecurityErrorEvent::CERTIFICATE_ERROR, false, true,
+                                     certificateStatus_ + ": " + tls_->failure());
+    if (!dispatch(event)) return;
+  }
+  connectFailed(tls_->failure());
+}
+
+void SocketCore::tlsEnded(int status) {
+  if (state_ == State::kConnecting) {
+    std::string what = status == UV_EOF ? "the peer closed the connection"
+                                        : "the connection broke (" + uvReason(status) + ")";
+    certificateStatus_ = tls_->status();
+    if (handshakeDone_) {
+      acceptFailed();
+      return;
+    }
+    connectFailed("TLS handshake failed: " + what + " during the handshake");
+    return;
+  }
+  if (status == UV_EOF) {
+    // TLS says where the data ends; a bare FIN may be an attacker's cut.
+    fail("TLS connection truncated: the peer closed the TCP connection without close_notify");
+    return;
+  }
+  ended(status);
 }
 
 // --- events ------------------------------------------------------------------------------------

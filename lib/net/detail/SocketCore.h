@@ -10,6 +10,8 @@
 #define AS3NET_LIB_NET_DETAIL_SOCKETCORE_H_
 
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -22,6 +24,7 @@
 #include "as3/utils/detail/ByteStream.h"
 #include "net/detail/Handles.h"
 #include "net/detail/LoopCore.h"
+#include "net/detail/Tls.h"
 
 namespace as3::net::detail {
 
@@ -57,6 +60,21 @@ class SocketCore final : public std::enable_shared_from_this<SocketCore>,
   /// adopt makes an accepted connection this socket's (ServerSocket): connected, no event.
   void adopt(std::shared_ptr<Tcp> tcp);
 
+  // TLS. secureClient makes the next connect() handshake with `config` (SecureSocket).
+  void secureClient(std::shared_ptr<const TlsClientConfig> config) {
+    tlsClient_ = std::move(config);
+  }
+  /// HandshakeDone tells a SecureServerSocket how an accepted connection's handshake ended.
+  using HandshakeDone = std::function<void(bool established)>;
+  /// adoptSecure makes an accepted connection this socket's and handshakes as a server; it is
+  /// connected (and `done(true)` is called) once the handshake succeeds within `timeoutMs`.
+  /// A failure calls `done(false)` and dispatches nothing.
+  void adoptSecure(std::shared_ptr<Tcp> tcp, std::shared_ptr<const TlsServerConfig> config,
+                   std::uint64_t timeoutMs, HandshakeDone done);
+  /// tls is the TLS state of the last secure connection, kept until the next connect().
+  const TlsEngine* tls() const noexcept { return tls_.get(); }
+  const std::string& certificateStatus() const noexcept { return certificateStatus_; }
+
   // The buffers, as the Socket's reads and writes use them.
   utils::detail::ByteStream& readable() {
     checkThread("a Socket read");
@@ -76,7 +94,8 @@ class SocketCore final : public std::enable_shared_from_this<SocketCore>,
   /// wrote follows every write, with the output length before it: a write that passed the
   /// high-water mark is undone and refused.
   void wrote(std::uint32_t lengthBefore) {
-    if (output_.length() + queuedBytes() > outputHighWaterMark_) refuseWrite(lengthBefore);
+    if (output_.length() + (tls_ ? inflightPlain_ : queuedBytes()) > outputHighWaterMark_)
+      refuseWrite(lengthBefore);
     if (autoFlush_ && !turnEndScheduled_) scheduleTurnEnd();
   }
   const utils::detail::ByteStream& input() const noexcept { return input_; }
@@ -85,7 +104,8 @@ class SocketCore final : public std::enable_shared_from_this<SocketCore>,
 
   std::uint32_t bytesAvailable() const noexcept { return input_.bytesAvailable(); }
   std::uint32_t bytesPending() const noexcept {
-    std::size_t pending = output_.length() + queuedBytes();
+    // TLS counts plaintext: a flush's bytes are pending until the records carrying them left.
+    std::size_t pending = output_.length() + (tls_ ? inflightPlain_ : queuedBytes());
     return pending > 0xFFFFFFFFu ? 0xFFFFFFFFu : static_cast<std::uint32_t>(pending);
   }
 
@@ -117,6 +137,7 @@ class SocketCore final : public std::enable_shared_from_this<SocketCore>,
   [[noreturn]] void refuseWrite(std::uint32_t lengthBefore);
   std::size_t queuedBytes() const noexcept { return tcp_ ? tcp_->queuedBytes() : 0; }
   void resumeInputIfDrained();
+  void compactInput();
   void scheduleTurnEnd();
 
   // Connecting.
@@ -127,8 +148,18 @@ class SocketCore final : public std::enable_shared_from_this<SocketCore>,
   void transportReady(std::shared_ptr<Tcp> tcp);
   void endAttempt() noexcept;
 
+  // TLS.
+  void startClientTls();
+  void onCiphertext(std::uint32_t count);
+  bool handshakeEstablished();
+  void tlsFailed();
+  void tlsEnded(int status);
+  void acceptFailed() noexcept;
+  void sendWire(std::uint32_t plainBytes);
+
   // Connected.
-  void sendOrQueue();
+  void afterData();
+  void peerFinished();
   void ended(int status);
   void fail(std::string reason);
   void dropConnection(bool graceful) noexcept;
@@ -157,6 +188,16 @@ class SocketCore final : public std::enable_shared_from_this<SocketCore>,
   bool progressDue_ = false;
   bool beginDue_ = false;
   std::string failureDue_;  // a write failure found inside a call, reported at turn end
+
+  // One entry per write handed to libuv: the plaintext bytes it carries, until it completes.
+  std::deque<std::uint32_t> inflight_;
+  std::uint64_t inflightPlain_ = 0;
+
+  std::shared_ptr<const TlsClientConfig> tlsClient_;
+  std::unique_ptr<TlsEngine> tls_;
+  HandshakeDone handshakeDone_;        // while a SecureServerSocket's handshake runs
+  utils::detail::ByteStream wireOut_;  // records waiting to be handed to libuv
+  std::string certificateStatus_ = "unknown";
 };
 
 }  // namespace as3::net::detail

@@ -1,0 +1,147 @@
+#include "as3/net/SecureSocket.h"
+
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <utility>
+
+#include "errors/detail/Throw.h"
+#include "net/detail/SocketCore.h"
+#include "net/detail/Tls.h"
+
+namespace as3::net {
+
+namespace {
+
+// AIR's chain-building set belongs to the process: addBinaryChainBuildingCertificate on one
+// socket applies to every later validation.
+struct ChainBuildingSet {
+  std::mutex mutex;
+  std::vector<security::X509Certificate> anchors;
+  std::vector<security::X509Certificate> intermediates;
+  std::uint64_t version = 0;
+};
+
+ChainBuildingSet& chainBuildingSet() {
+  static ChainBuildingSet* set = new ChainBuildingSet;  // used until the process ends
+  return *set;
+}
+
+std::uint16_t wireVersion(TlsVersion version) {
+  return version == TlsVersion::TLSv1_2 ? TLS1_2_VERSION : TLS1_3_VERSION;
+}
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    errors::detail::throwErrorWithDetail(errors::detail::kFileIO, {},
+                                         "(" + path + " could not be opened)");
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+}  // namespace
+
+SecureSocket::SecureSocket() : SecureSocket(EventLoop::getDefault()) {}
+
+SecureSocket::SecureSocket(EventLoop& loop) : Socket(loop) {}
+
+SecureSocket::SecureSocket(EventLoop& loop, AcceptTag) : Socket(loop) {}
+
+SecureSocket::~SecureSocket() = default;
+
+void SecureSocket::connect(std::string_view host, int port) {
+  core().checkThread("SecureSocket::connect");
+  auto config = std::make_shared<detail::TlsClientConfig>();
+  config->validator = validator_;
+  std::uint64_t setVersion;
+  {
+    ChainBuildingSet& set = chainBuildingSet();
+    std::lock_guard<std::mutex> lock(set.mutex);
+    for (const auto& anchor : set.anchors) config->validator.addAnchor(anchor);
+    for (const auto& intermediate : set.intermediates)
+      config->validator.addIntermediate(intermediate);
+    setVersion = set.version;
+  }
+  config->minVersion = wireVersion(minimum_);
+  config->maxVersion = wireVersion(maximum_);
+  for (const std::string& name : alpn_) {
+    if (name.empty() || name.size() > 255) continue;
+    config->alpn += static_cast<char>(name.size());
+    config->alpn += name;
+  }
+  config->identity = identity_;
+  // A resumed session skips validation, so only a socket with the default policy may share
+  // sessions: the cache key carries everything else that shapes the connection.
+  if (!policyCustomized_) {
+    std::string clean(host.substr(0, host.find('\0')));
+    config->cacheKey = clean + "|" + std::to_string(port) + "|" + std::to_string(setVersion) + "|" +
+                       std::to_string(config->minVersion) + "-" +
+                       std::to_string(config->maxVersion) + "|" + config->alpn +
+                       (identity_ ? "|client" : "");
+  }
+  core().secureClient(std::move(config));
+  Socket::connect(host, port);
+}
+
+std::string SecureSocket::serverCertificateStatus() const {
+  return core().certificateStatus();
+}
+
+std::optional<security::X509Certificate> SecureSocket::serverCertificate() const {
+  const detail::TlsEngine* tls = core().tls();
+  if (!tls || tls->chain().empty()) return std::nullopt;
+  return tls->chain().front();
+}
+
+std::vector<security::X509Certificate> SecureSocket::serverCertificateChain() const {
+  const detail::TlsEngine* tls = core().tls();
+  return tls ? tls->chain() : std::vector<security::X509Certificate>{};
+}
+
+void SecureSocket::addBinaryChainBuildingCertificate(const utils::ByteArray& certificate,
+                                                     bool trusted) {
+  security::X509Certificate parsed = security::X509Certificate::fromDER(certificate);
+  ChainBuildingSet& set = chainBuildingSet();
+  std::lock_guard<std::mutex> lock(set.mutex);
+  (trusted ? set.anchors : set.intermediates).push_back(std::move(parsed));
+  ++set.version;
+}
+
+std::size_t SecureSocket::loadCRLFile(const std::string& path) {
+  policyCustomized_ = true;
+  return validator_.addCRLs(readFile(path));
+}
+
+security::CertificateValidator& SecureSocket::validator() noexcept {
+  policyCustomized_ = true;
+  return validator_;
+}
+
+std::string SecureSocket::selectedProtocol() const {
+  const detail::TlsEngine* tls = core().tls();
+  return tls && tls->established() ? tls->selectedProtocol() : std::string();
+}
+
+void SecureSocket::clientCertificate(std::string_view chainPem, std::string_view keyPem,
+                                     std::string_view password) {
+  identity_ = detail::TlsIdentity::load(chainPem, keyPem, password);
+}
+
+std::string SecureSocket::protocol() const {
+  const detail::TlsEngine* tls = core().tls();
+  return tls ? tls->protocol() : std::string();
+}
+
+std::string SecureSocket::cipher() const {
+  const detail::TlsEngine* tls = core().tls();
+  return tls && tls->established() ? tls->cipher() : std::string();
+}
+
+bool SecureSocket::resumed() const {
+  const detail::TlsEngine* tls = core().tls();
+  return tls && tls->resumed();
+}
+
+}  // namespace as3::net
