@@ -427,19 +427,21 @@ void SocketCore::resumeInputIfDrained() {
   }
 }
 
+// libuv reports a hang-up after a short read as end of file, which a reset also causes: the
+// socket's pending error, or a send that already failed, tells the two apart.
+int SocketCore::trueEnd(int status) const {
+  if (status != UV_EOF) return status;
+  int pending = 0;
+  uv_os_fd_t fd;
+  socklen_t length = sizeof pending;
+  if (tcp_ && uv_fileno(reinterpret_cast<const uv_handle_t*>(tcp_->handle()), &fd) == 0 &&
+      getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &length) == 0 && pending != 0)
+    return uv_translate_sys_error(pending);
+  return failureDue_.empty() ? UV_EOF : UV_ECONNRESET;
+}
+
 void SocketCore::ended(int status) {
-  if (status == UV_EOF) {
-    // libuv reports a hang-up after a short read as end of file, which a reset also causes:
-    // the socket's pending error, or a send that already failed, tells the two apart.
-    int pending = 0;
-    uv_os_fd_t fd;
-    socklen_t length = sizeof pending;
-    if (tcp_ && uv_fileno(reinterpret_cast<uv_handle_t*>(tcp_->handle()), &fd) == 0 &&
-        getsockopt(fd, SOL_SOCKET, SO_ERROR, &pending, &length) == 0 && pending != 0)
-      status = uv_translate_sys_error(pending);
-    else if (!failureDue_.empty())
-      status = UV_ECONNRESET;
-  }
+  status = trueEnd(status);
   if (status == UV_EOF) {
     peerFinished();
     return;
@@ -761,6 +763,7 @@ void SocketCore::tlsFailed() {
 }
 
 void SocketCore::tlsEnded(int status) {
+  status = trueEnd(status);
   if (state_ == State::kConnecting) {
     std::string what = status == UV_EOF ? "the peer closed the connection"
                                         : "the connection broke (" + uvReason(status) + ")";

@@ -160,6 +160,7 @@ class SocketCore final : public std::enable_shared_from_this<SocketCore>,
   // Connected.
   void afterData();
   void peerFinished();
+  int trueEnd(int status) const;
   void ended(int status);
   void fail(std::string reason);
   void dropConnection(bool graceful) noexcept;
