@@ -756,7 +756,7 @@ void SocketCore::tlsFailed() {
       owner_->hasEventListener(events::SecurityErrorEvent::CERTIFICATE_ERROR)) {
     // For logging or showing the chain; preventDefault() cannot turn it into a connection.
     events::SecurityErrorEvent event(events::SecurityErrorEvent::CERTIFICATE_ERROR, false, true,
-                                     certificateStatus_ + ": " + tls_->failure());
+                                     tls_->failure());
     if (!dispatch(event)) return;
   }
   connectFailed(tls_->failure());
