@@ -608,3 +608,82 @@ TEST_CASE("A listener may close or destroy its SecureSocket in every kind of eve
   CHECK(calls == 1);
   CHECK(after == 0);
 }
+
+TEST_CASE("SecureServerSocket reads an encrypted private key with its password", "[net][tls]") {
+  if (!test::haveProgram("openssl")) {
+    WARN("openssl is not on PATH: the encrypted-key test is skipped");
+    return;
+  }
+  EventLoop loop;
+  TestCertificateAuthority root;
+  IssuedCertificate identity = root.issue();
+  std::string plainKey = tempPath("plain.key"), cert = tempPath("enc.pem");
+  identity.writeFiles(cert, plainKey);
+  test::ProcessResult encrypted =
+      test::runProcess({"openssl", "pkcs8", "-topk8", "-v2", "aes-256-cbc", "-in", plainKey,
+                        "-passout", "pass:s3cret"});
+  REQUIRE(encrypted.exitCode == 0);
+  SecureServerSocket server(loop);
+  CHECK_THROWS_AS(server.certificate(identity.chainPem(), encrypted.output, "wrong"),
+                  as3::errors::ArgumentError);
+  CHECK_THROWS_AS(server.certificate(identity.chainPem(), encrypted.output),
+                  as3::errors::ArgumentError);
+  server.certificate(identity.chainPem(), encrypted.output, "s3cret");
+  server.bind(0, "127.0.0.1");
+  std::vector<std::shared_ptr<Socket>> kept;
+  server.addEventListener(ServerSocketConnectEvent::CONNECT,
+                          [&](ServerSocketConnectEvent& e) { kept.push_back(e.socket()); });
+  server.listen();
+  SecureSocket socket(loop);
+  socket.validator().addAnchor(root.certificate());
+  Seen seen;
+  seen.attach(socket);
+  socket.connect("localhost", server.localPort());
+  REQUIRE(test::runUntil(loop, [&] { return seen.saw("connect") || seen.ended(); }));
+  CHECK(seen.saw("connect"));
+  std::filesystem::remove(plainKey);
+  std::filesystem::remove(cert);
+}
+
+// Run only by the next test, in a child process whose environment names the key log file.
+TEST_CASE("key log child", "[.keylog-child]") {
+  EventLoop loop;
+  TestCertificateAuthority root;
+  IssuedCertificate identity = root.issue();
+  SecureServerSocket server(loop);
+  server.certificate(identity.chainPem(), identity.privateKeyPem);
+  server.bind(0, "127.0.0.1");
+  std::vector<std::shared_ptr<Socket>> kept;
+  server.addEventListener(ServerSocketConnectEvent::CONNECT,
+                          [&](ServerSocketConnectEvent& e) { kept.push_back(e.socket()); });
+  server.listen();
+  SecureSocket socket(loop);
+  socket.validator().addAnchor(root.certificate());
+  bool connected = false;
+  socket.addEventListener(Event::CONNECT, [&](Event&) { connected = true; });
+  socket.connect("localhost", server.localPort());
+  REQUIRE(test::runUntil(loop, [&] { return connected && !kept.empty(); }));
+}
+
+TEST_CASE("SSLKEYLOGFILE makes TLS secrets available to Wireshark; unset, nothing is written",
+          "[net][tls]") {
+  std::string path = tempPath("keys.log");
+  std::filesystem::remove(path);
+  char self[4096] = {};
+  REQUIRE(::readlink("/proc/self/exe", self, sizeof self - 1) > 0);
+  std::string command = "SSLKEYLOGFILE=" + path + " " + self + " '[.keylog-child]'";
+  test::ProcessResult run = test::runProcess({"sh", "-c", command}, {}, 60s);
+  REQUIRE(run.exitCode == 0);
+  std::string log;
+  {
+    std::FILE* f = std::fopen(path.c_str(), "r");
+    REQUIRE(f);
+    char buffer[4096];
+    std::size_t n;
+    while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) log.append(buffer, n);
+    std::fclose(f);
+  }
+  CHECK_THAT(log, Catch::Contains("CLIENT_HANDSHAKE_TRAFFIC_SECRET") &&
+                      Catch::Contains("SERVER_TRAFFIC_SECRET_0"));
+  std::filesystem::remove(path);
+}
