@@ -565,9 +565,13 @@ void SocketCore::sendWire(std::uint32_t plainBytes) {
 
 void SocketCore::onTcpWritten(Tcp& tcp, std::size_t, int status) {
   if (&tcp != tcp_.get()) return;
-  if (!inflight_.empty()) {
-    inflightPlain_ -= inflight_.front();
-    inflight_.pop_front();
+  if (inflightHead_ < inflight_.size()) {
+    inflightPlain_ -= inflight_[inflightHead_++];
+    if (inflightHead_ == inflight_.size()) {
+      inflight_.clear();
+  inflightHead_ = 0;
+      inflightHead_ = 0;
+    }
   }
   if (state_ != State::kConnected) return;
   if (status != 0) {
@@ -640,6 +644,7 @@ void SocketCore::dropConnection(bool graceful) noexcept {
   failureDue_.clear();
   inputPaused_ = false;
   inflight_.clear();
+  inflightHead_ = 0;
   inflightPlain_ = 0;
   wireOut_.clear();
   handshakeDone_ = nullptr;

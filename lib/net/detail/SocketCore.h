@@ -10,7 +10,6 @@
 #define AS3NET_LIB_NET_DETAIL_SOCKETCORE_H_
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -191,7 +190,9 @@ class SocketCore final : public std::enable_shared_from_this<SocketCore>,
   std::string failureDue_;  // a write failure found inside a call, reported at turn end
 
   // One entry per write handed to libuv: the plaintext bytes it carries, until it completes.
-  std::deque<std::uint32_t> inflight_;
+  // A vector, not a deque: an idle socket holds no allocation for it.
+  std::vector<std::uint32_t> inflight_;
+  std::size_t inflightHead_ = 0;
   std::uint64_t inflightPlain_ = 0;
 
   std::shared_ptr<const TlsClientConfig> tlsClient_;
