@@ -72,13 +72,14 @@ void SecureSocket::connect(std::string_view host, int port) {
     config->alpn += name;
   }
   config->identity = identity_;
+  config->serverName = serverName_;
   // A resumed session skips validation, so only a socket with the default policy may share
   // sessions: the cache key carries everything else that shapes the connection.
   if (!policyCustomized_) {
     std::string clean(host.substr(0, host.find('\0')));
     config->cacheKey = clean + "|" + std::to_string(port) + "|" + std::to_string(setVersion) + "|" +
                        std::to_string(config->minVersion) + "-" +
-                       std::to_string(config->maxVersion) + "|" + config->alpn +
+                       std::to_string(config->maxVersion) + "|" + config->alpn + "|" + serverName_ +
                        (identity_ ? "|client" : "");
   }
   core().secureClient(std::move(config));

@@ -687,3 +687,24 @@ TEST_CASE("SSLKEYLOGFILE makes TLS secrets available to Wireshark; unset, nothin
                       Catch::Contains("SERVER_TRAFFIC_SECRET_0"));
   std::filesystem::remove(path);
 }
+
+TEST_CASE("SecureSocket::serverName validates and sends a name other than the host dialled",
+          "[net][tls]") {
+  EventLoop loop;
+  TestCertificateAuthority root;
+  CertificateOptions named;
+  named.dnsNames = {"game.example"};
+  named.ipAddresses = {};
+  TlsEchoServer echo(loop, root.issue(named));
+  for (bool useName : {false, true}) {
+    SecureSocket socket(loop);
+    socket.validator().addAnchor(root.certificate());
+    if (useName) socket.serverName("game.example");
+    Seen seen;
+    seen.attach(socket);
+    socket.connect("127.0.0.1", echo.port());
+    REQUIRE(test::runUntil(loop, [&] { return seen.saw("connect") || seen.ended(); }));
+    CHECK(seen.saw("connect") == useName);
+    if (!useName) CHECK(socket.serverCertificateStatus() == CertificateStatus::PRINCIPAL_MISMATCH);
+  }
+}

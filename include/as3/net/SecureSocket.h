@@ -88,6 +88,11 @@ class AS3NET_EXPORT SecureSocket : public Socket {
   /// be loaded or do not match.
   void clientCertificate(std::string_view chainPem, std::string_view keyPem,
                          std::string_view password = {});
+  /// serverName, when not empty, is the name the next connections send as SNI and validate the
+  /// certificate against, instead of the host given to connect() (which is still the address
+  /// resolved and dialled): for a server reached by address or through a tunnel.
+  const std::string& serverName() const noexcept { return serverName_; }
+  void serverName(std::string name) { serverName_ = std::move(name); }
   /// protocol and cipher describe the connection: "TLSv1.3", "TLS_AES_128_GCM_SHA256"; ""
   /// before one exists. resumed() tells whether the last handshake resumed a cached session.
   std::string protocol() const;
@@ -105,6 +110,7 @@ class AS3NET_EXPORT SecureSocket : public Socket {
   TlsVersion minimum_ = TlsVersion::TLSv1_2;
   TlsVersion maximum_ = TlsVersion::TLSv1_3;
   std::vector<std::string> alpn_;
+  std::string serverName_;
 };
 
 }  // namespace as3::net

@@ -569,7 +569,7 @@ void SocketCore::onTcpWritten(Tcp& tcp, std::size_t, int status) {
     inflightPlain_ -= inflight_[inflightHead_++];
     if (inflightHead_ == inflight_.size()) {
       inflight_.clear();
-  inflightHead_ = 0;
+      inflightHead_ = 0;
       inflightHead_ = 0;
     }
   }
@@ -662,7 +662,8 @@ void SocketCore::dropConnection(bool graceful) noexcept {
 void SocketCore::startClientTls() {
   std::shared_ptr<TlsClientContext>& context = loop_->tlsClientContext();
   if (!context) context = std::make_shared<TlsClientContext>();
-  tls_ = TlsEngine::client(context, host_, tlsClient_);
+  tls_ = TlsEngine::client(context, tlsClient_->serverName.empty() ? host_ : tlsClient_->serverName,
+                           tlsClient_);
   TlsEngine::Outcome outcome = tls_->start(wireOut_);
   sendWire(0);
   if (outcome.failed) tlsFailed();

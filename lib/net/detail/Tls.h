@@ -38,6 +38,8 @@ struct TlsClientConfig {
   std::uint16_t maxVersion = TLS1_3_VERSION;
   std::string alpn;  // wire form: length-prefixed names
   std::shared_ptr<const TlsIdentity> identity;
+  /// serverName replaces the connected host for SNI and validation when not empty.
+  std::string serverName;
   /// cacheKey names the session cache entry ("" disables resumption): the host, port and
   /// anything in the policy a resumed session would otherwise skip.
   std::string cacheKey;
