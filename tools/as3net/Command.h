@@ -20,6 +20,12 @@ int benchByteArray(const Args& args);
 /// benchAmf runs `as3net bench amf`.
 int benchAmf(const Args& args);
 
+/// benchServer runs `as3net bench server`: the peer kit's protocol server (BenchNet.cpp).
+int benchServer(const Args& args);
+
+/// benchClient runs `as3net bench client [bulk|echo|handshake|idle]`: the peer kit's clients.
+int benchClient(const Args& args);
+
 /// allocationCount is how many times operator new has run in this process (AllocationCounter.cpp
 /// replaces it), so benchmarks can report allocations per operation.
 std::uint64_t allocationCount() noexcept;

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "Command.h"
+#include "CommandSecurity.h"
 
 namespace as3net_tool {
 
@@ -21,7 +22,11 @@ constexpr const char* kUsage =
     "  amf ACTION       AMF0/AMF3 bytes to tagged JSON and back\n"
     "                   (actions: decode, encode)\n"
     "  bench WORKLOAD   run a benchmark and print one RESULT line per figure\n"
-    "                   (workloads: bytearray, amf)\n"
+    "                   (workloads: bytearray, amf, server, client)\n"
+    "  connect HOST PORT\n"
+    "                   connect like a SecureSocket: status, chain, then stdin/stdout\n"
+    "  serve PORT       a TLS server (SecureServerSocket) echoing or discarding\n"
+    "  verify LEAF      validate a certificate chain offline; prints its CertificateStatus\n"
     "\n"
     "Run 'as3net <command> --help' for a command's options.\n";
 
@@ -31,6 +36,8 @@ constexpr const char* kBenchUsage =
     "Workloads:\n"
     "  bytearray   ByteArray reads and writes beside memcpy and Node's Buffer\n"
     "  amf         AMF3 writeObject/readObject of the peer kit's game message\n"
+    "  server      the peer kit's protocol server on a ServerSocket (plain TCP)\n"
+    "  client OP   the peer kit's clients on Socket: bulk, echo, handshake, idle\n"
     "\n"
     "Run 'as3net bench WORKLOAD --help' for a workload's options.\n";
 
@@ -42,6 +49,8 @@ int bench(const Args& args) {
   Args rest(args.begin() + 1, args.end());
   if (args[0] == "bytearray") return benchByteArray(rest);
   if (args[0] == "amf") return benchAmf(rest);
+  if (args[0] == "server") return benchServer(rest);
+  if (args[0] == "client") return benchClient(rest);
   std::fprintf(stderr, "as3net bench: unknown workload '%s'\n\n%s", args[0].c_str(), kBenchUsage);
   return 2;
 }
@@ -63,6 +72,9 @@ int main(int argc, char* argv[]) {
   Args rest(args.begin() + 1, args.end());
   if (args[0] == "amf") return amf(rest);
   if (args[0] == "bench") return bench(rest);
+  if (args[0] == "connect") return as3net_tool::connect(rest);
+  if (args[0] == "serve") return serve(rest);
+  if (args[0] == "verify") return verify(rest);
   std::fprintf(stderr, "as3net: unknown command '%s'\n\n%s", args[0].c_str(), kUsage);
   return 2;
 }
