@@ -130,6 +130,14 @@ void LoopCore::report(std::exception_ptr error) noexcept {
   }
 }
 
+void LoopCore::keepAlive(bool value) noexcept {
+  if (!alive_) return;
+  if (value)
+    uv_ref(reinterpret_cast<uv_handle_t*>(&async_));
+  else
+    uv_unref(reinterpret_cast<uv_handle_t*>(&async_));
+}
+
 void LoopCore::uncaughtErrorHandler(EventLoop::UncaughtErrorHandler handler) {
   handler_ = std::move(handler);
 }
@@ -155,8 +163,9 @@ void LoopCore::onAsync(uv_async_t* async) noexcept {
 }
 
 void LoopCore::schedule(std::weak_ptr<TurnEndWork> owner) {
+  if (!alive_) return;  // nothing runs any more
   turnEnd_.push_back(std::move(owner));
-  if (!idleActive_ && alive_) {
+  if (!idleActive_) {
     uv_idle_start(&idle_, [](uv_idle_t*) {});
     idleActive_ = true;
   }
@@ -227,11 +236,13 @@ void LoopCore::shutdown() noexcept {
   uv_close(reinterpret_cast<uv_handle_t*>(&check_), &LoopCore::onInternalClose);
   uv_close(reinterpret_cast<uv_handle_t*>(&idle_), &LoopCore::onInternalClose);
   if (owned_) {
-    // Until every close callback and cancelled lookup has come back.
-    uv_run(loop_, UV_RUN_DEFAULT);
-    if (int status = uv_loop_close(loop_); status != 0) {
-      std::fprintf(stderr, "as3net: the event loop still had handles at its end: %s\n",
-                   uv_strerror(status));
+    // Until every close callback and cancelled lookup of as3net's has come back; handles the
+    // application added to uvLoop() must not make this wait for ever.
+    while (live_ > 0 || internalOpen_ > 0) uv_run(loop_, UV_RUN_ONCE);
+    if (uv_loop_close(loop_) == UV_EBUSY) {
+      std::fprintf(stderr,
+                   "as3net: ~EventLoop: the application's own handles on uvLoop() are still "
+                   "open; close them before the EventLoop goes (the uv loop is left open)\n");
     }
   }
 }
@@ -281,6 +292,11 @@ void EventLoop::uncaughtErrorHandler(UncaughtErrorHandler handler) {
 
 uv_loop_s* EventLoop::uvLoop() const noexcept {
   return core_->uv();
+}
+
+void EventLoop::keepAlive(bool value) {
+  core_->checkThread("EventLoop::keepAlive");
+  core_->keepAlive(value);
 }
 
 bool EventLoop::inLoopThread() const noexcept {

@@ -212,6 +212,57 @@ TEST_CASE("Destroying an EventLoop closes its sockets; they then refuse to conne
   CHECK_THROWS_AS(client.writeInt(1), as3::errors::IOError);
 }
 
+TEST_CASE("keepAlive makes run() wait for work posted by another thread until stop()",
+          "[net][loop]") {
+  EventLoop loop;
+  loop.keepAlive(true);
+  bool ran = false;
+  std::thread worker([&] {
+    std::this_thread::sleep_for(100ms);
+    loop.post([&] {
+      ran = true;
+      loop.stop();
+    });
+  });
+  loop.run();  // returns only through stop(), although nothing else is active
+  worker.join();
+  CHECK(ran);
+  loop.keepAlive(false);
+  loop.run();  // nothing left: returns at once
+}
+
+TEST_CASE("~EventLoop does not wait for handles the application left on uvLoop()",
+          "[net][loop][lifetime]") {
+  // In a child: the loop is left open on purpose, which leak checkers would report.
+  pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::close(2);
+    {
+      EventLoop loop;
+      Socket socket(loop);
+      socket.connect("127.0.0.1", refusedPort());
+      static uv_timer_t timer;
+      uv_timer_init(loop.uvLoop(), &timer);
+      uv_timer_start(
+          &timer, [](uv_timer_t*) {}, 10, 10);
+    }
+    ::_exit(0);
+  }
+  int status = 0;
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (::waitpid(child, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(child, SIGKILL);
+      ::waitpid(child, &status, 0);
+      FAIL("~EventLoop hung on the application's timer");
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+}
+
 #ifndef NDEBUG
 TEST_CASE("Debug builds stop a socket used from a thread that is not its loop's",
           "[net][loop][thread]") {

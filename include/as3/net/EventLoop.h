@@ -42,8 +42,10 @@ class AS3NET_EXPORT EventLoop {
   /// on it are closed by the destructor and freed by libuv's next turn of that loop.
   explicit EventLoop(uv_loop_s* loop);
   /// Closes every socket and server socket still open on this loop (dispatching nothing) and,
-  /// for an owned loop, runs it until libuv has released them and closes it. Sockets that
-  /// outlive the loop throw errors::IllegalOperationError #2037 from connect() afterwards.
+  /// for an owned loop, runs it until libuv has released them and closes it. Handles the
+  /// application added to uvLoop() are its own to close first; if some are still open, the
+  /// destructor says so on stderr and leaves the uv loop open rather than wait for them. Sockets
+  /// that outlive the loop throw errors::IllegalOperationError #2037 from connect() afterwards.
   ~EventLoop();
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
@@ -64,10 +66,15 @@ class AS3NET_EXPORT EventLoop {
   /// stop makes run() return after the current callback.
   void stop();
 
-  /// post runs `task` on the loop's thread during a later turn. Safe from any thread, and from
-  /// a signal-free context only. Tasks run in the order posted; those posted after the loop is
-  /// destroyed are dropped.
+  /// post runs `task` on the loop's thread during a later turn. Safe from any thread (not from
+  /// a signal handler); the EventLoop must outlive the threads that post to it. Tasks run in
+  /// the order posted. A pending task does not keep run() going by itself: a loop with nothing
+  /// else to do returns from run(), and runs the task on its next run(), runOnce() or poll().
+  /// Use keepAlive(true) for a loop that serves other threads.
   void post(std::function<void()> task);
+  /// keepAlive(true) makes run() wait (for posted tasks, among others) until stop() even when
+  /// nothing else is left to do; false, the default, lets it return then.
+  void keepAlive(bool value);
 
   /// uncaughtErrorHandler receives exceptions that escape listeners and tasks (AIR's
   /// UncaughtErrorEvent idea). An empty handler restores rethrowing from run() and poll().

@@ -15,6 +15,7 @@ std::shared_ptr<Timer> Timer::create(LoopCore& loop) {
   timer->self_ = timer;
   timer->open_ = true;
   loop.add(timer.get());
+  loop.retain();
   return timer;
 }
 
@@ -48,6 +49,7 @@ void Timer::onFire(uv_timer_t* handle) noexcept {
 
 void Timer::onClose(uv_handle_t* handle) noexcept {
   auto* self = static_cast<Timer*>(handle->data);
+  self->loop_->release();
   auto last = std::move(self->self_);  // may free *self here, and only here
 }
 
@@ -71,6 +73,7 @@ int Resolver::start(LoopCore& loop, const std::string& host, int port, Done done
   if (status != 0) return status;
   resolver->self_ = resolver;
   loop.add(resolver.get());
+  loop.retain();
   *out = resolver;
   return 0;
 }
@@ -86,6 +89,7 @@ void Resolver::cancel() noexcept {
 void Resolver::onDone(uv_getaddrinfo_t* req, int status, addrinfo* result) noexcept {
   auto* self = static_cast<Resolver*>(req->data);
   auto keep = std::move(self->self_);
+  self->loop_->release();
   Done done = std::move(self->done_);
   self->done_ = nullptr;
   if (done) {
@@ -114,6 +118,7 @@ std::shared_ptr<Tcp> Tcp::create(LoopCore& loop, TcpSink* sink, int* status) {
   tcp->tcp_.data = tcp.get();
   tcp->self_ = tcp;
   loop.add(tcp.get());
+  loop.retain();
   return tcp;
 }
 
@@ -251,6 +256,7 @@ void Tcp::closeHandle() noexcept {
 
 void Tcp::onClose(uv_handle_t* handle) noexcept {
   auto* self = static_cast<Tcp*>(handle->data);
+  self->loop_->release();
   auto last = std::move(self->self_);  // may free *self here, and only here
 }
 

@@ -87,6 +87,13 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
 
   void add(HandleBase* handle) noexcept;
   void remove(HandleBase* handle) noexcept;
+  /// retain and release count as3net's handles and requests from init to libuv's last
+  /// callback, so the destructor knows when libuv is done with them.
+  void retain() noexcept { ++live_; }
+  void release() noexcept { --live_; }
+  /// keepAlive makes run() wait for post()ed work until stop() instead of returning when
+  /// nothing else is left to do.
+  void keepAlive(bool value) noexcept;
 
   /// readSpare is the buffer a socket with nothing buffered reads into; the socket swaps it
   /// with its empty input buffer, so an idle socket holds no read buffer.
@@ -121,6 +128,7 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   bool alive_ = true;
   int running_ = 0;  // nesting of run() on this thread: more than one is refused
   int internalOpen_ = 0;
+  std::size_t live_ = 0;                       // as3net handles libuv has not finished with
   std::shared_ptr<LoopCore> selfUntilClosed_;  // for a wrapped loop: until libuv lets go
   std::atomic<std::thread::id> thread_;
 

@@ -332,7 +332,6 @@ void SocketCore::adopt(std::shared_ptr<Tcp> tcp) {
   endpoint(true, &host_, &port);
   uv_tcp_nodelay(tcp_->handle(), noDelay_ ? 1 : 0);
   uv_tcp_keepalive(tcp_->handle(), 1, kKeepAliveSeconds);
-  state_ = State::kConnected;
   flushedTotal_ = 0;
   if (int status = tcp_->startReading(); status != 0) {
     failureDue_ = "Could not start reading (" + uvReason(status) + ")";
@@ -513,8 +512,10 @@ void SocketCore::flush() {
   }
   if (sent == output_.length()) {
     output_.setLength(0);
-    progressDue_ = true;
-    scheduleTurnEnd();
+    if (owner_ && owner_->hasEventListener(events::OutputProgressEvent::OUTPUT_PROGRESS)) {
+      progressDue_ = true;
+      scheduleTurnEnd();
+    }
     return;
   }
   std::uint32_t queued = output_.length() - sent;
@@ -546,7 +547,8 @@ void SocketCore::sendWire(std::uint32_t plainBytes) {
   }
   if (sent == wireOut_.length()) {
     wireOut_.setLength(0);
-    if (plainBytes > 0) {
+    if (plainBytes > 0 && owner_ &&
+        owner_->hasEventListener(events::OutputProgressEvent::OUTPUT_PROGRESS)) {
       progressDue_ = true;
       scheduleTurnEnd();
     }
