@@ -3,8 +3,6 @@
 #include <openssl/ssl.h>
 
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "errors/detail/Throw.h"
@@ -32,20 +30,6 @@ struct SecureServerSocket::Pending {
 };
 
 namespace {
-
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    errors::detail::throwErrorWithDetail(errors::detail::kFileIO, {},
-                                         "(" + path + " could not be opened)");
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
-std::uint16_t wireVersion(TlsVersion version) {
-  return version == TlsVersion::TLSv1_2 ? TLS1_2_VERSION : TLS1_3_VERSION;
-}
 
 int selectAlpn(SSL*, const std::uint8_t** out, std::uint8_t* outLength, const std::uint8_t* in,
                unsigned inLength, void* arg) {
@@ -82,8 +66,8 @@ void SecureServerSocket::certificate(std::string_view chainPem, std::string_view
 
 void SecureServerSocket::certificateFile(const std::string& path, const std::string& keyPath,
                                          std::string_view password) {
-  std::string chain = readFile(path);
-  std::string key = keyPath.empty() ? chain : readFile(keyPath);
+  std::string chain = detail::readFile(path);
+  std::string key = keyPath.empty() ? chain : detail::readFile(keyPath);
   certificate(chain, key, password);
 }
 
@@ -95,22 +79,21 @@ std::shared_ptr<const detail::TlsServerConfig> SecureServerSocket::makeConfig() 
   auto config = std::make_shared<detail::TlsServerConfig>();
   config->ctx.reset(SSL_CTX_new(TLS_with_buffers_method()));
   SSL_CTX* ctx = config->ctx.get();
-  SSL_CTX_set_min_proto_version(ctx, wireVersion(minimum_));
-  SSL_CTX_set_max_proto_version(ctx, wireVersion(maximum_));
+  SSL_CTX_set_min_proto_version(ctx, detail::wireVersion(minimum_));
+  SSL_CTX_set_max_proto_version(ctx, detail::wireVersion(maximum_));
   identity_->applyTo(ctx);
   detail::installKeyLog(ctx);
   config->clientAnchors = clientAnchors_;
   if (!alpn_.empty()) {
-    auto wire = std::make_shared<std::string>();
-    for (const std::string& name : alpn_) {
-      if (name.empty() || name.size() > 255) continue;
-      *wire += static_cast<char>(name.size());
-      *wire += name;
-    }
+    auto wire = std::make_shared<std::string>(alpn_);
     config->alpn = wire;
     SSL_CTX_set_alpn_select_cb(ctx, &selectAlpn, wire.get());
   }
   return config;
+}
+
+void SecureServerSocket::alpnProtocols(const std::vector<std::string>& protocols) {
+  alpn_ = detail::alpnWire(protocols);
 }
 
 void SecureServerSocket::listen(int backlog) {

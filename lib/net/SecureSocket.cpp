@@ -1,8 +1,6 @@
 #include "as3/net/SecureSocket.h"
 
-#include <fstream>
 #include <mutex>
-#include <sstream>
 #include <utility>
 
 #include "errors/detail/Throw.h"
@@ -25,20 +23,6 @@ struct ChainBuildingSet {
 ChainBuildingSet& chainBuildingSet() {
   static ChainBuildingSet* set = new ChainBuildingSet;  // used until the process ends
   return *set;
-}
-
-std::uint16_t wireVersion(TlsVersion version) {
-  return version == TlsVersion::TLSv1_2 ? TLS1_2_VERSION : TLS1_3_VERSION;
-}
-
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    errors::detail::throwErrorWithDetail(errors::detail::kFileIO, {},
-                                         "(" + path + " could not be opened)");
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
 }
 
 }  // namespace
@@ -64,13 +48,9 @@ void SecureSocket::connect(std::string_view host, int port) {
       config->validator.addIntermediate(intermediate);
     setVersion = set.version;
   }
-  config->minVersion = wireVersion(minimum_);
-  config->maxVersion = wireVersion(maximum_);
-  for (const std::string& name : alpn_) {
-    if (name.empty() || name.size() > 255) continue;
-    config->alpn += static_cast<char>(name.size());
-    config->alpn += name;
-  }
+  config->minVersion = detail::wireVersion(minimum_);
+  config->maxVersion = detail::wireVersion(maximum_);
+  config->alpn = alpn_;
   config->identity = identity_;
   config->serverName = serverName_;
   // A resumed session skips validation, so only a socket with the default policy may share
@@ -112,12 +92,16 @@ void SecureSocket::addBinaryChainBuildingCertificate(const utils::ByteArray& cer
 
 std::size_t SecureSocket::loadCRLFile(const std::string& path) {
   policyCustomized_ = true;
-  return validator_.addCRLs(readFile(path));
+  return validator_.addCRLs(detail::readFile(path));
 }
 
 security::CertificateValidator& SecureSocket::validator() noexcept {
   policyCustomized_ = true;
   return validator_;
+}
+
+void SecureSocket::alpnProtocols(const std::vector<std::string>& protocols) {
+  alpn_ = detail::alpnWire(protocols);
 }
 
 std::string SecureSocket::selectedProtocol() const {

@@ -378,6 +378,8 @@ TEST_CASE("SecureSocket resumes sessions per host and port, negotiates ALPN and 
     CHECK(connected);
     return socket;
   };
+  CHECK_THROWS_AS(SecureSocket(loop).alpnProtocols({""}), as3::errors::ArgumentError);
+  CHECK_THROWS_AS(server.alpnProtocols({std::string(256, 'x')}), as3::errors::ArgumentError);
   auto first = connectOnce({"as3"}, as3::net::TlsVersion::TLSv1_3);
   CHECK_FALSE(first->resumed());
   CHECK(first->selectedProtocol() == "as3");

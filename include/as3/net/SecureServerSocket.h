@@ -52,7 +52,8 @@ class AS3NET_EXPORT SecureServerSocket : public ServerSocket {
   void minimumVersion(TlsVersion version) noexcept { minimum_ = version; }
   void maximumVersion(TlsVersion version) noexcept { maximum_ = version; }
   /// alpnProtocols are the protocols the server accepts, in its order of preference.
-  void alpnProtocols(std::vector<std::string> protocols) { alpn_ = std::move(protocols); }
+  /// Throws errors::ArgumentError #2004 for a name that is empty or longer than 255 bytes.
+  void alpnProtocols(const std::vector<std::string>& protocols);
 
   /// listen throws errors::IOError #2002 when no certificate was set, else as ServerSocket's.
   void listen(int backlog = 0) override;
@@ -69,7 +70,7 @@ class AS3NET_EXPORT SecureServerSocket : public ServerSocket {
   std::uint32_t handshakeTimeout_ = kDefaultHandshakeTimeout;
   TlsVersion minimum_ = TlsVersion::TLSv1_2;
   TlsVersion maximum_ = TlsVersion::TLSv1_3;
-  std::vector<std::string> alpn_;
+  std::string alpn_;  // the wire form: each name after its length byte
   std::shared_ptr<const detail::TlsServerConfig> config_;  // made by listen()
   std::shared_ptr<Pending> pending_;  // handshakes under way; outlives this object if need be
 };

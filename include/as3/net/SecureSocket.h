@@ -81,7 +81,8 @@ class AS3NET_EXPORT SecureSocket : public Socket {
   void maximumVersion(TlsVersion version) noexcept { maximum_ = version; }
   /// alpnProtocols are offered in order (empty: no ALPN); selectedProtocol() is the server's
   /// choice once connected ("" when none).
-  void alpnProtocols(std::vector<std::string> protocols) { alpn_ = std::move(protocols); }
+  /// Throws errors::ArgumentError #2004 for a name that is empty or longer than 255 bytes.
+  void alpnProtocols(const std::vector<std::string>& protocols);
   std::string selectedProtocol() const;
   /// clientCertificate presents a certificate chain and key (PEM; the key may be encrypted with
   /// `password`) to servers that ask for one. Throws errors::ArgumentError #2004 when they cannot
@@ -109,7 +110,7 @@ class AS3NET_EXPORT SecureSocket : public Socket {
   std::shared_ptr<const detail::TlsIdentity> identity_;
   TlsVersion minimum_ = TlsVersion::TLSv1_2;
   TlsVersion maximum_ = TlsVersion::TLSv1_3;
-  std::vector<std::string> alpn_;
+  std::string alpn_;  // the wire form: each name after its length byte
   std::string serverName_;
 };
 

@@ -16,6 +16,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <utility>
 
 #include "as3/security/CertificateStatus.h"
@@ -152,6 +154,36 @@ bool TlsIdentity::applyTo(SSL_CTX* ctx) const {
   std::vector<CRYPTO_BUFFER*> raw;
   for (const auto& buffer : chain) raw.push_back(buffer.get());
   return SSL_CTX_set_chain_and_key(ctx, raw.data(), raw.size(), key.get(), nullptr) == 1;
+}
+
+// --- small helpers -----------------------------------------------------------------------------
+
+std::uint16_t wireVersion(TlsVersion version) noexcept {
+  return version == TlsVersion::TLSv1_2 ? TLS1_2_VERSION : TLS1_3_VERSION;
+}
+
+std::string alpnWire(const std::vector<std::string>& protocols) {
+  std::string wire;
+  for (const std::string& name : protocols) {
+    if (name.empty() || name.size() > 255)
+      errors::detail::throwErrorWithDetail(errors::detail::kInvalidParameter, {},
+                                           "(an ALPN protocol name has 1 to 255 bytes; \"" +
+                                               name.substr(0, 40) + "\" has " +
+                                               std::to_string(name.size()) + ")");
+    wire += static_cast<char>(name.size());
+    wire += name;
+  }
+  return wire;
+}
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    errors::detail::throwErrorWithDetail(errors::detail::kFileIO, {},
+                                         "(" + path + " could not be opened)");
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
 }
 
 // --- the key log -------------------------------------------------------------------------------

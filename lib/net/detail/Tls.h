@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "as3/net/SecureSocket.h"
 #include "as3/security/CertificateValidator.h"
 #include "as3/security/X509Certificate.h"
 #include "as3/utils/detail/ByteStream.h"
@@ -137,6 +138,17 @@ class TlsEngine {
   friend struct WireBio;
   friend class TlsClientContext;
 };
+
+/// wireVersion is BoringSSL's number for `version`.
+std::uint16_t wireVersion(TlsVersion version) noexcept;
+
+/// alpnWire is ALPN's wire form of `protocols` (each name after its length byte); throws
+/// errors::ArgumentError #2004 for a name that is empty or longer than 255 bytes.
+std::string alpnWire(const std::vector<std::string>& protocols);
+
+/// readFile returns a certificate, key or CRL file's bytes; throws errors::IOError #2038
+/// naming the file when it cannot be read.
+std::string readFile(const std::string& path);
 
 /// openKeyLog starts writing TLS secrets to $SSLKEYLOGFILE (for Wireshark) when it is set;
 /// process-wide, once.
