@@ -276,7 +276,7 @@ TEST_CASE("AMF0 self-references are registered before the members", "[amf0]") {
   a.set(0u, nullptr);
 }
 
-TEST_CASE("AMF0 references stop at index 65535; later repeats are written inline", "[amf0]") {
+TEST_CASE("AMF0 references stop at index 65535, later repeats are written inline", "[amf0]") {
   Array many;  // slot 0; element i takes slot i + 1
   for (int i = 0; i < 65536; ++i) many.push(Object());
   many.push(many[65534]);  // slot 65535: still referenceable
@@ -441,7 +441,7 @@ TEST_CASE("AMF0 writes IExternalizable objects through the switch", "[amf0]") {
       [] { encode0(Value(std::make_shared<Amf0Unaliased>())); }, 2004);
 }
 
-TEST_CASE("AMF0 property lists: '' tolerated on read, never written; repeats keep the last",
+TEST_CASE("AMF0 property lists: '' tolerated on read, never written, repeats keep the last",
           "[amf0]") {
   Value v = decode0(hex("03 0000 02 0001 78 0001 61 05 000009"));
   CHECK(v[""].asString() == "x");

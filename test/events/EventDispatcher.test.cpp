@@ -128,7 +128,7 @@ TEST_CASE("Adding a registration again is ignored and keeps its first priority",
   CHECK(log == std::vector<std::string>{"l", "m"});
 }
 
-TEST_CASE("Each conversion of a lambda is a new listener; a kept Listener removes", "[events]") {
+TEST_CASE("Each conversion of a lambda is a new listener, a kept Listener removes", "[events]") {
   EventDispatcher d;
   int calls = 0;
   auto lambda = [&calls](Event&) { ++calls; };
@@ -352,7 +352,7 @@ TEST_CASE("dispatchEvent returns false only when a cancelable event was prevente
   CHECK(EventDispatcher().dispatchEvent(Event("t")));  // no listeners at all
 }
 
-TEST_CASE("stopImmediatePropagation skips the rest; stopPropagation does not", "[events]") {
+TEST_CASE("stopImmediatePropagation skips the rest, stopPropagation does not", "[events]") {
   EventDispatcher d;
   std::vector<std::string> log;
   d.addEventListener("immediate", [&log](Event& e) {
@@ -640,7 +640,7 @@ TEST_CASE("A listener may dispatch again, nested", "[events]") {
   CHECK(log == std::vector<std::string>{"t0", "u", "t1", "t-second", "t-second"});
 }
 
-TEST_CASE("A listener may destroy the dispatcher; the rest of the snapshot still runs",
+TEST_CASE("A listener may destroy the dispatcher, the rest of the snapshot still runs",
           "[events]") {
   auto* d = new EventDispatcher;
   std::vector<std::string> log;

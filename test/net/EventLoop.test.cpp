@@ -63,7 +63,7 @@ TEST_CASE("EventLoop::post runs tasks from other threads on the loop's thread, i
   for (int i = 0; i < 100; ++i) CHECK(order[static_cast<std::size_t>(i)] == i);
 }
 
-TEST_CASE("EventLoop::poll never waits; runOnce and run return when nothing is left",
+TEST_CASE("EventLoop::poll never waits, runOnce and run return when nothing is left",
           "[net][loop]") {
   EventLoop loop;
   auto start = std::chrono::steady_clock::now();
@@ -184,7 +184,7 @@ TEST_CASE("EventLoop wraps a uv_loop_t the application runs itself", "[net][loop
   CHECK(uv_loop_close(&raw) == 0);
 }
 
-TEST_CASE("Destroying an EventLoop closes its sockets; they then refuse to connect",
+TEST_CASE("Destroying an EventLoop closes its sockets, which then refuse to connect",
           "[net][loop][lifetime]") {
   auto loop = std::make_unique<EventLoop>();
   auto server = std::make_unique<as3::net::ServerSocket>(*loop);
@@ -232,7 +232,7 @@ TEST_CASE("keepAlive makes run() wait for work posted by another thread until st
   loop.run();  // nothing left: returns at once
 }
 
-TEST_CASE("~EventLoop does not wait for handles the application left on uvLoop()",
+TEST_CASE("The EventLoop destructor does not wait for handles the application left on uvLoop()",
           "[net][loop][lifetime]") {
   // In a child: the loop is left open on purpose, which leak checkers would report.
   pid_t child = ::fork();
@@ -266,6 +266,8 @@ TEST_CASE("~EventLoop does not wait for handles the application left on uvLoop()
 
 // Run only by the next test, in a fresh process whose SIGPIPE keeps its default action.
 TEST_CASE("sigpipe child", "[.sigpipe-child]") {
+  // A run with an exclusion-only filter includes hidden tests: do nothing outside the child.
+  if (!std::getenv("AS3NET_TEST_DEFAULT_SIGPIPE")) return;
   std::signal(SIGPIPE, SIG_DFL);  // an ignored SIGPIPE is inherited from the parent test run
   int ioErrors = 0;
   EventLoop loop;  // the first loop of the process: it sets SIGPIPE aside

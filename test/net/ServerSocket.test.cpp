@@ -149,8 +149,9 @@ TEST_CASE("ServerSocket on :: takes IPv6 only", "[net][server]") {
   CHECK(v6.connected());
 }
 
-TEST_CASE("An accepted socket nobody keeps is closed; a server may be destroyed in its listener",
-          "[net][server][lifetime]") {
+TEST_CASE(
+    "An accepted socket nobody keeps is closed, and a server may be destroyed in its listener",
+    "[net][server][lifetime]") {
   EventLoop loop;
   auto server = std::make_unique<ServerSocket>(loop);
   server->bind(0, "127.0.0.1");

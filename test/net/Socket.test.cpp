@@ -211,7 +211,7 @@ TEST_CASE("Socket(host, port) connects at once", "[net][socket]") {
   REQUIRE(test::runUntil(loop, [&] { return connected; }));
 }
 
-TEST_CASE("Socket announces all data sent before the peer's FIN, then close; it stays readable",
+TEST_CASE("Socket announces all data sent before the peer's FIN, then close, and it stays readable",
           "[net][socket]") {
   EventLoop loop;
   test::Listener listener;
@@ -594,7 +594,7 @@ TEST_CASE("Socket stops reading at inputHighWaterMark and resumes as the applica
   CHECK(sent);
 }
 
-TEST_CASE("Socket autoFlush sends at the end of the loop turn; purgeOutput drops unflushed bytes",
+TEST_CASE("Socket autoFlush sends at the end of the loop turn, purgeOutput drops unflushed bytes",
           "[net][socket]") {
   EventLoop loop;
   EchoServer echo(loop);
@@ -612,7 +612,7 @@ TEST_CASE("Socket autoFlush sends at the end of the loop turn; purgeOutput drops
   REQUIRE(test::runUntil(loop, [&] { return got == "auto"; }));
 }
 
-TEST_CASE("Socket purge() drops unread input; tcpNoDelay applies to the connection",
+TEST_CASE("Socket purge() drops unread input, tcpNoDelay applies to the connection",
           "[net][socket]") {
   EventLoop loop;
   EchoServer echo(loop);

@@ -33,7 +33,7 @@ TEST_CASE("A new ByteArray has AS3's defaults", "[bytearray]") {
   CHECK(a.toJSON("key") == "ByteArray");
 }
 
-TEST_CASE("position may pass length; a write there zero-fills the gap", "[bytearray]") {
+TEST_CASE("position may pass length, a write there zero-fills the gap", "[bytearray]") {
   ByteArray a;
   a.position(100);
   CHECK(a.position() == 100);
@@ -212,7 +212,7 @@ TEST_CASE("endian takes AS3's strings and rejects others with #2008", "[bytearra
   CHECK(a.endian() == Endian::bigEndian);
 }
 
-TEST_CASE("objectEncoding accepts 0 and 3; defaultObjectEncoding applies to new arrays",
+TEST_CASE("objectEncoding accepts 0 and 3, defaultObjectEncoding applies to new arrays",
           "[bytearray]") {
   ByteArray a;
   a.objectEncoding(0);

@@ -141,7 +141,7 @@ TEST_CASE("charsets: labels are case-insensitive and take Flash's aliases", "[ch
   for (const char* label : {"koi", "KOI8", "koi8r", "csKOI8R"}) roundTrip("Ж", label, "\xF6");
 }
 
-TEST_CASE("charsets: the result is cut at the first NUL character; all bytes are consumed",
+TEST_CASE("charsets: the result is cut at the first NUL character, all bytes are consumed",
           "[charsets]") {
   CHECK(decode(std::string("A\0B", 3), "utf-8") == "A");
   CHECK(decode(std::string("A\0B", 3), "iso-8859-1") == "A");

@@ -316,7 +316,7 @@ TEST_CASE("every algorithm round-trips", "[compression]") {
 
 // --- positions ---------------------------------------------------------------------------------
 
-TEST_CASE("compress works on the whole array and ends at its end; uncompress ends at 0",
+TEST_CASE("compress works on the whole array and ends at its end, uncompress ends at 0",
           "[compression]") {
   const std::string text = randomBytes(1000, 7) + std::string(1000, 'x');
   for (const char* algorithm : {"zlib", "deflate", "lzma"}) {
