@@ -191,7 +191,12 @@ std::string readFile(const std::string& path) {
 void installKeyLog(SSL_CTX* ctx) {
   static std::FILE* const file = [] {
     const char* path = std::getenv("SSLKEYLOGFILE");
-    return path && *path ? std::fopen(path, "a") : nullptr;
+    if (!path || !*path) return static_cast<std::FILE*>(nullptr);
+    std::FILE* opened = std::fopen(path, "a");
+    if (!opened)
+      std::fprintf(stderr, "as3net: SSLKEYLOGFILE=%s cannot be opened; no key log is written\n",
+                   path);
+    return opened;
   }();
   if (!file) return;
   SSL_CTX_set_keylog_callback(ctx, [](const SSL*, const char* line) {
