@@ -1,6 +1,7 @@
 #include "as3/net/SecureSocket.h"
 
 #include <mutex>
+#include <optional>
 #include <utility>
 
 #include "errors/detail/Throw.h"
@@ -18,6 +19,10 @@ struct ChainBuildingSet {
   std::vector<security::X509Certificate> anchors;
   std::vector<security::X509Certificate> intermediates;
   std::uint64_t version = 0;
+  // The default policy plus this set, shared by every socket that keeps the default policy:
+  // its X509_STORE is built once per version of the set, not once per connect().
+  std::optional<security::CertificateValidator> withDefaults;
+  std::uint64_t withDefaultsVersion = 0;
 };
 
 ChainBuildingSet& chainBuildingSet() {
@@ -38,15 +43,32 @@ SecureSocket::~SecureSocket() = default;
 void SecureSocket::connect(std::string_view host, int port) {
   core().checkThread("SecureSocket::connect");
   auto config = std::make_shared<detail::TlsClientConfig>();
-  config->validator = validator_;
   std::uint64_t setVersion;
   {
     ChainBuildingSet& set = chainBuildingSet();
     std::lock_guard<std::mutex> lock(set.mutex);
-    for (const auto& anchor : set.anchors) config->validator.addAnchor(anchor);
-    for (const auto& intermediate : set.intermediates)
-      config->validator.addIntermediate(intermediate);
     setVersion = set.version;
+    if (!policyCustomized_) {
+      if (!set.withDefaults || set.withDefaultsVersion != set.version) {
+        security::CertificateValidator composed;
+        for (const auto& anchor : set.anchors) composed.addAnchor(anchor);
+        for (const auto& intermediate : set.intermediates) composed.addIntermediate(intermediate);
+        set.withDefaults = std::move(composed);
+        set.withDefaultsVersion = set.version;
+      }
+      config->validator = *set.withDefaults;  // shares the built X509_STORE
+    } else {
+      if (!composedValid_ || composedVersion_ != set.version ||
+          !validator_.sameConfiguration(composedFrom_)) {
+        composedFrom_ = validator_;  // shares the state: a change to validator_ copies it
+        composed_ = validator_;
+        for (const auto& anchor : set.anchors) composed_.addAnchor(anchor);
+        for (const auto& intermediate : set.intermediates) composed_.addIntermediate(intermediate);
+        composedVersion_ = set.version;
+        composedValid_ = true;
+      }
+      config->validator = composed_;
+    }
   }
   config->minVersion = detail::wireVersion(minimum_);
   config->maxVersion = detail::wireVersion(maximum_);

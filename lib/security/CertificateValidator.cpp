@@ -1048,8 +1048,14 @@ struct CertificateValidator::State {
   }
 };
 
-CertificateValidator::CertificateValidator() : state_(std::make_shared<State>()) {
-  state_->systemAnchors = true;
+CertificateValidator::CertificateValidator() {
+  // Every default validator shares one state (copied on write), and so one X509_STORE.
+  static const std::shared_ptr<State> kDefault = [] {
+    auto state = std::make_shared<State>();
+    state->systemAnchors = true;
+    return state;
+  }();
+  state_ = kDefault;
 }
 
 CertificateValidator::CertificateValidator(std::shared_ptr<const TrustStore> anchors)

@@ -107,6 +107,11 @@ class AS3NET_EXPORT SecureSocket : public Socket {
 
   security::CertificateValidator validator_;
   bool policyCustomized_ = false;  // such a socket does not share resumable sessions
+  // validator_ plus the chain-building set, made once and reused while neither changes.
+  security::CertificateValidator composedFrom_;
+  security::CertificateValidator composed_;
+  std::uint64_t composedVersion_ = 0;
+  bool composedValid_ = false;
   std::shared_ptr<const detail::TlsIdentity> identity_;
   TlsVersion minimum_ = TlsVersion::TLSv1_2;
   TlsVersion maximum_ = TlsVersion::TLSv1_3;

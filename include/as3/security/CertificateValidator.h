@@ -65,6 +65,11 @@ class AS3NET_EXPORT CertificateValidator {
   /// time fixes the validation time (seconds since 1970 UTC); 0, the default, means now.
   void time(std::int64_t secondsSinceEpoch) noexcept { time_ = secondsSinceEpoch; }
   std::int64_t time() const noexcept { return time_; }
+  /// sameConfiguration tells whether `other` is a copy of this validator and neither has been
+  /// changed since the copy. Not in AIR: lets SecureSocket reuse work done for a configuration.
+  bool sameConfiguration(const CertificateValidator& other) const noexcept {
+    return state_ == other.state_ && time_ == other.time_;
+  }
 
   /// validate checks `presented` (the leaf first, then what the server sent to help build
   /// the chain, in any order) for a connection to `host` (a DNS name, or an IPv4/IPv6 literal;

@@ -98,6 +98,11 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   /// readSpare is the buffer a socket with nothing buffered reads into; the socket swaps it
   /// with its empty input buffer, so an idle socket holds no read buffer.
   utils::detail::ByteStream& readSpare() noexcept { return readSpare_; }
+  /// plainSpare and wireSpare are what a TLS socket decrypts into and seals into while it has
+  /// nothing buffered: borrowed for the call, given back once empty, so an idle TLS socket
+  /// holds neither.
+  utils::detail::ByteStream& plainSpare() noexcept { return plainSpare_; }
+  utils::detail::ByteStream& wireSpare() noexcept { return wireSpare_; }
   /// tlsClientContext is the loop's client TLS context and session cache, made on first use.
   std::shared_ptr<TlsClientContext>& tlsClientContext() noexcept { return tlsClient_; }
 
@@ -146,6 +151,8 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
 
   HandleBase* handles_ = nullptr;
   utils::detail::ByteStream readSpare_;
+  utils::detail::ByteStream plainSpare_;
+  utils::detail::ByteStream wireSpare_;
   std::shared_ptr<TlsClientContext> tlsClient_;
 
   friend class as3::net::EventLoop;

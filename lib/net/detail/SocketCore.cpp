@@ -401,8 +401,29 @@ void SocketCore::onTcpRead(Tcp& tcp, ssize_t n) {
   afterData();
 }
 
+void SocketCore::givePlainBack() {
+  input_.setLength(0);
+  input_.setPosition(0);
+  utils::detail::ByteStream& spare = loop_->plainSpare();
+  if (spare.capacity() < input_.capacity() && input_.capacity() <= 4 * LoopCore::kReadChunk)
+    std::swap(spare, input_);
+  input_.clear();
+}
+
+void SocketCore::giveWireBack() {
+  wireOut_.setLength(0);
+  utils::detail::ByteStream& spare = loop_->wireSpare();
+  if (spare.capacity() < wireOut_.capacity() && wireOut_.capacity() <= 4 * LoopCore::kReadChunk)
+    std::swap(spare, wireOut_);
+  wireOut_.clear();
+}
+
 void SocketCore::afterData() {
   utils::detail::ByteStream& spare = loop_->readSpare();
+  if (tls_ && input_.bytesAvailable() == 0) {
+    givePlainBack();
+    return;
+  }
   if (input_.bytesAvailable() == 0) {
     // All read: the buffer goes back to the loop for the next socket's read.
     if (spare.capacity() < LoopCore::kReadChunk && input_.capacity() >= LoopCore::kReadChunk &&
@@ -486,6 +507,7 @@ void SocketCore::flush() {
   if (output_.length() == 0) return;
   if (tls_) {
     std::uint32_t plain = output_.length();
+    if (wireOut_.capacity() == 0) std::swap(wireOut_, loop_->wireSpare());
     if (!tls_->send(output_.data(), plain, wireOut_)) {
       output_.clear();
       failureDue_ = tls_->failure();
@@ -546,7 +568,7 @@ void SocketCore::sendWire(std::uint32_t plainBytes) {
     sent = static_cast<std::uint32_t>(n);
   }
   if (sent == wireOut_.length()) {
-    wireOut_.setLength(0);
+    giveWireBack();
     if (plainBytes > 0 && owner_ &&
         owner_->hasEventListener(events::OutputProgressEvent::OUTPUT_PROGRESS)) {
       progressDue_ = true;
@@ -715,11 +737,15 @@ void SocketCore::onCiphertext(std::uint32_t count) {
   utils::detail::ByteStream& spare = loop_->readSpare();
   if (input_.bytesAvailable() == 0) {
     input_.setLength(0);
+    input_.setPosition(0);
+    if (input_.capacity() == 0) std::swap(input_, loop_->plainSpare());
   } else {
     compactInput();
   }
+  if (wireOut_.capacity() == 0) std::swap(wireOut_, loop_->wireSpare());
   TlsEngine::Outcome outcome = tls_->receive(spare.data(), count, input_, wireOut_);
   sendWire(0);  // handshake messages, alerts
+  if (input_.bytesAvailable() == 0 && !(outcome.plainBytes > 0)) givePlainBack();
   if (outcome.failed) {
     tlsFailed();
     return;

@@ -155,6 +155,8 @@ class SocketCore final : public std::enable_shared_from_this<SocketCore>,
   void tlsEnded(int status);
   void acceptFailed() noexcept;
   void sendWire(std::uint32_t plainBytes);
+  void givePlainBack();  // input_ is empty: its buffer goes back to the loop
+  void giveWireBack();   // wireOut_ was sent: its buffer goes back to the loop
 
   // Connected.
   void afterData();

@@ -331,7 +331,8 @@ bool TlsEngine::drive(Outcome& outcome, utils::detail::ByteStream* plain) {
     }
     established_ = true;
     outcome.established = true;
-    collectChain();
+    // Verification collected a full handshake's chain; a resumed one is parsed when asked for.
+    if (!SSL_session_reused(ssl)) collectChain();
     if (clientConfig_ && status_ == "unknown")
       status_ = security::CertificateStatus::TRUSTED;  // resumed: verified when first made
   }
@@ -407,8 +408,9 @@ void TlsEngine::failWith(const char* phase, int result) {
   ERR_clear_error();
 }
 
-bool TlsEngine::collectChain() {
+bool TlsEngine::collectChain() const {
   chain_.clear();
+  chainCollected_ = true;
   bool wellFormed = true;
   if (const STACK_OF(CRYPTO_BUFFER)* buffers = SSL_get0_peer_certificates(ssl_.get())) {
     for (std::size_t i = 0; i < sk_CRYPTO_BUFFER_num(buffers); ++i) {

@@ -103,7 +103,10 @@ class TlsEngine {
   bool certificateRejected() const noexcept { return certificateRejected_; }
   /// status is the certificate verdict ("unknown" until validation ran).
   const std::string& status() const noexcept { return status_; }
-  const std::vector<security::X509Certificate>& chain() const noexcept { return chain_; }
+  const std::vector<security::X509Certificate>& chain() const noexcept {
+    if (!chainCollected_) collectChain();
+    return chain_;
+  }
   std::string protocol() const;
   std::string cipher() const;
   std::string selectedProtocol() const;
@@ -113,7 +116,7 @@ class TlsEngine {
   TlsEngine() = default;
   bool drive(Outcome& outcome, utils::detail::ByteStream* plain);
   void failWith(const char* phase, int result);
-  bool collectChain();  // false when a certificate was malformed
+  bool collectChain() const;  // false when a certificate was malformed
   static enum ssl_verify_result_t verifyServer(SSL* ssl, std::uint8_t* alert);
   static enum ssl_verify_result_t verifyClient(SSL* ssl, std::uint8_t* alert);
   static int onNewSession(SSL* ssl, SSL_SESSION* session);
@@ -133,7 +136,9 @@ class TlsEngine {
   std::string failure_;
   std::string status_ = "unknown";
   std::string rejection_;  // the validator's reason, kept for the failure text
-  std::vector<security::X509Certificate> chain_;
+  // Filled by verification, or on first use after a resumption (chain() is const).
+  mutable std::vector<security::X509Certificate> chain_;
+  mutable bool chainCollected_ = false;
 
   friend struct WireBio;
   friend class TlsClientContext;
