@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "Command.h"
+#include "UvHandles.h"
 #include "as3/events/Event.h"
 #include "as3/events/IOErrorEvent.h"
 #include "as3/events/OutputProgressEvent.h"
@@ -353,64 +354,7 @@ class Transport {
   bool secure_;
 };
 
-// --- libuv handles of the tool's own ----------------------------------------------------------
-
-// closeHandle closes a handle made with `new` and frees it in libuv's close callback.
-template <class H>
-void closeHandle(H* handle) {
-  uv_close(reinterpret_cast<uv_handle_t*>(handle),
-           [](uv_handle_t* h) { delete reinterpret_cast<H*>(h); });
-}
-
-// OneShot calls a function once after a delay, from the loop.
-class OneShot {
- public:
-  OneShot(EventLoop& loop, double seconds, std::function<void()> fire)
-      : timer_(new uv_timer_t), fire_(std::move(fire)) {
-    uv_timer_init(loop.uvLoop(), timer_);
-    timer_->data = this;
-    auto ms = static_cast<std::uint64_t>(seconds * 1000 + 0.5);
-    uv_timer_start(
-        timer_, [](uv_timer_t* t) { static_cast<OneShot*>(t->data)->fire_(); }, ms, 0);
-  }
-  ~OneShot() { closeHandle(timer_); }
-  OneShot(const OneShot&) = delete;
-  OneShot& operator=(const OneShot&) = delete;
-
- private:
-  uv_timer_t* timer_;
-  std::function<void()> fire_;
-};
-
-// StopSignals runs `stop` on the loop when SIGTERM or SIGINT arrives.
-class StopSignals {
- public:
-  StopSignals(EventLoop& loop, std::function<void()> stop) : stop_(std::move(stop)) {
-    for (int i = 0; i < 2; ++i) {
-      signals_[i] = new uv_signal_t;
-      uv_signal_init(loop.uvLoop(), signals_[i]);
-      signals_[i]->data = this;
-      uv_signal_start(
-          signals_[i], [](uv_signal_t* s, int) { static_cast<StopSignals*>(s->data)->stop_(); },
-          i == 0 ? SIGTERM : SIGINT);
-    }
-  }
-  ~StopSignals() { close(); }
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
-
-  /// close stops watching; safe inside `stop`, which is not destroyed by it.
-  void close() {
-    for (uv_signal_t*& s : signals_) {
-      if (s) closeHandle(s);
-      s = nullptr;
-    }
-  }
-
- private:
-  uv_signal_t* signals_[2];
-  std::function<void()> stop_;
-};
+// --- libuv handles of the tool's own (closeHandle, Timer, StopSignals: UvHandles.h) -----------
 
 // StdinLines reads stdin on a thread of its own and reports each line, then the end, to the
 // loop (EventLoop::post). The loop's own wakeup handle does not keep run() going, so a timer
@@ -787,7 +731,7 @@ int runEcho(const NetOptions& o) {
   bool timing = false;
   std::uint64_t messages = 0;
   double t0 = 0, c0 = 0;
-  std::unique_ptr<OneShot> timer;
+  std::unique_ptr<Timer> timer;
 
   auto finish = [&] {
     double t1 = nowSeconds(), c1 = cpuSeconds();
@@ -818,7 +762,8 @@ int runEcho(const NetOptions& o) {
       t0 = nowSeconds();
       c0 = cpuSeconds();
       timing = true;
-      timer = std::make_unique<OneShot>(loop, o.seconds, finish);
+      timer = std::make_unique<Timer>(loop, finish);
+      timer->start(o.seconds);
       for (auto& each : sockets) send(*each);
     });
     s.addEventListener(ProgressEvent::SOCKET_DATA, [&](ProgressEvent&) {
