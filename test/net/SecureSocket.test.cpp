@@ -113,6 +113,40 @@ std::string tempPath(const std::string& name) {
   return std::string(AS3NET_TEST_TMPDIR) + "/" + std::to_string(::getpid()) + "-" + name;
 }
 
+// OpensslServer runs `openssl s_server -rev` (it answers each line reversed) on a free loopback
+// port with a certificate from `identity`, ended by its pid when it goes.
+struct OpensslServer {
+  std::string cert, key;
+  int port = 0;
+  std::unique_ptr<test::ChildProcess> process;
+  bool ready = false;
+
+  OpensslServer(const IssuedCertificate& identity, const std::string& name,
+                std::vector<std::string> extra = {}) {
+    cert = tempPath(name + ".pem");
+    key = tempPath(name + ".key");
+    identity.writeFiles(cert, key);
+    {
+      test::Listener probe;  // a port free a moment ago; s_server cannot report one it chose
+      port = probe.port();
+    }
+    std::vector<std::string> argv = {
+        "openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port),
+        "-cert",   cert,       "-key",    key,
+        "-rev",    "-naccept", "1"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    process = std::make_unique<test::ChildProcess>(argv);
+    std::string line;
+    for (int i = 0; i < 20 && !ready && process->started(); ++i)
+      ready = process->readLine(&line, 500ms) && line.find("ACCEPT") != std::string::npos;
+  }
+  ~OpensslServer() {
+    process.reset();
+    std::filesystem::remove(cert);
+    std::filesystem::remove(key);
+  }
+};
+
 }  // namespace
 
 TEST_CASE("SecureSocket connects to a trusted server, exchanges data and closes with close_notify",
@@ -451,21 +485,8 @@ TEST_CASE("SecureSocket: a cut without close_notify is a truncation, after the d
   // close_notify was ever sent.
   EventLoop loop;
   TestCertificateAuthority root;
-  IssuedCertificate identity = root.issue();
-  std::string cert = tempPath("cut.pem"), key = tempPath("cut.key");
-  identity.writeFiles(cert, key);
-  int port;
-  {
-    test::Listener probe;
-    port = probe.port();
-  }
-  test::ChildProcess server({"openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port),
-                             "-cert", cert, "-key", key, "-rev", "-naccept", "1"});
-  std::string line;
-  bool ready = false;
-  for (int i = 0; i < 20 && !ready; ++i)
-    ready = server.readLine(&line, 500ms) && line.find("ACCEPT") != std::string::npos;
-  REQUIRE(ready);
+  OpensslServer server(root.issue(), "cut");
+  REQUIRE(server.ready);
   SecureSocket socket(loop);
   socket.validator().addAnchor(root.certificate());
   Seen seen;
@@ -474,15 +495,13 @@ TEST_CASE("SecureSocket: a cut without close_notify is a truncation, after the d
     socket.writeUTFBytes("last words\n");
     socket.flush();
   });
-  socket.connect("localhost", port);
+  socket.connect("localhost", server.port);
   REQUIRE(test::runUntil(loop, [&] { return seen.data.find("sdrow tsal") != std::string::npos; }));
-  ::kill(server.pid(), SIGKILL);
+  ::kill(server.process->pid(), SIGKILL);
   REQUIRE(test::runUntil(loop, [&] { return seen.ended(); }));
   CHECK(seen.events.back() == "ioError");
   CHECK_FALSE(seen.saw("close"));
   CHECK_THAT(seen.errorText, Catch::Contains("truncated") && Catch::Contains("close_notify"));
-  std::filesystem::remove(cert);
-  std::filesystem::remove(key);
 }
 
 TEST_CASE("SecureServerSocket: mutual TLS with client certificates", "[net][tls]") {
@@ -534,22 +553,8 @@ TEST_CASE("SecureSocket against openssl s_server", "[net][tls][interop]") {
   }
   EventLoop loop;
   TestCertificateAuthority root;
-  IssuedCertificate identity = root.issue();
-  std::string cert = tempPath("server.pem"), key = tempPath("server.key");
-  identity.writeFiles(cert, key);
-  int port;
-  {
-    test::Listener probe;
-    port = probe.port();
-  }
-  test::ChildProcess server({"openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port),
-                             "-cert", cert, "-key", key, "-tls1_3", "-rev", "-naccept", "1"});
-  REQUIRE(server.started());
-  std::string line;
-  bool ready = false;
-  for (int i = 0; i < 20 && !ready; ++i)
-    ready = server.readLine(&line, 500ms) && line.find("ACCEPT") != std::string::npos;
-  REQUIRE(ready);
+  OpensslServer server(root.issue(), "server", {"-tls1_3"});
+  REQUIRE(server.ready);
   SecureSocket socket(loop);
   socket.validator().addAnchor(root.certificate());
   Seen seen;
@@ -558,13 +563,11 @@ TEST_CASE("SecureSocket against openssl s_server", "[net][tls][interop]") {
     socket.writeUTFBytes("as3net\n");  // -rev answers each line reversed
     socket.flush();
   });
-  socket.connect("localhost", port);
+  socket.connect("localhost", server.port);
   REQUIRE(test::runUntil(loop, [&] { return seen.data.find("ten3sa") != std::string::npos; }));
   CHECK(seen.events.front() == "connect");
   CHECK(socket.serverCertificateStatus() == CertificateStatus::TRUSTED);
   socket.close();
-  std::filesystem::remove(cert);
-  std::filesystem::remove(key);
 }
 
 TEST_CASE("A listener may close or destroy its SecureSocket in every kind of event",
