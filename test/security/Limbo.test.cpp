@@ -16,12 +16,12 @@
 #include <string>
 #include <vector>
 
+#include "Json.h"
 #include "as3/errors/Error.h"
 #include "as3/security/CertificateStatus.h"
 #include "as3/security/CertificateValidator.h"
 #include "as3/security/TrustStore.h"
 #include "as3/security/X509Certificate.h"
-#include "support/MiniJson.h"
 
 namespace fs = std::filesystem;
 using as3::security::CertificateValidator;
@@ -30,6 +30,23 @@ using as3::security::ValidationResult;
 using as3::security::X509Certificate;
 
 namespace {
+
+using Json = as3net_tool::json::Value;
+
+// text is the member `key` when it is a string, else "".
+std::string text(const Json& object, std::string_view key) {
+  const Json* member = object.find(key);
+  return member && member->isString() ? member->asString() : std::string();
+}
+
+// strings is the member `key` when it is an array of strings, else empty.
+std::vector<std::string> strings(const Json& object, std::string_view key) {
+  std::vector<std::string> out;
+  if (const Json* member = object.find(key); member && member->isArray())
+    for (const Json& item : member->asArray())
+      if (item.isString()) out.push_back(item.asString());
+  return out;
+}
 
 std::string readFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -68,10 +85,10 @@ struct Outcome {
 // after its leaf, the CRLs, the time and the peer's name. Features the validator cannot express
 // (max_chain_depth, key_usage and extended_key_usage beyond serverAuth, signature_algorithms)
 // are not expressed: the case still runs and counts as right or wrong.
-Outcome run(const test::json::Value& testcase) {
+Outcome run(const Json& testcase) {
   Outcome outcome;
   auto store = std::make_shared<TrustStore>();
-  for (const std::string& pem : testcase.strings("trusted_certs")) {
+  for (const std::string& pem : strings(testcase, "trusted_certs")) {
     try {
       for (const X509Certificate& c : X509Certificate::fromPEM(pem)) store->add(c);
     } catch (const as3::errors::Error&) {
@@ -81,20 +98,20 @@ Outcome run(const test::json::Value& testcase) {
   CertificateValidator validator(store);
   std::vector<X509Certificate> presented;
   try {
-    presented = X509Certificate::fromPEM(testcase.string("peer_certificate"));
+    presented = X509Certificate::fromPEM(text(testcase, "peer_certificate"));
   } catch (const as3::errors::Error& e) {
     outcome.status = "(refused)";
     outcome.reason = std::string("the peer certificate does not parse: ") + e.what();
     return outcome;
   }
-  for (const std::string& pem : testcase.strings("untrusted_intermediates")) {
+  for (const std::string& pem : strings(testcase, "untrusted_intermediates")) {
     try {
       for (const X509Certificate& c : X509Certificate::fromPEM(pem)) presented.push_back(c);
     } catch (const as3::errors::Error&) {
       // A server's certificate that does not parse cannot help build the chain.
     }
   }
-  for (const std::string& pem : testcase.strings("crls")) {
+  for (const std::string& pem : strings(testcase, "crls")) {
     try {
       validator.addCRLs(pem);
     } catch (const as3::errors::Error& e) {
@@ -103,11 +120,11 @@ Outcome run(const test::json::Value& testcase) {
       return outcome;
     }
   }
-  if (const test::json::Value* time = testcase.get("validation_time"); time && time->isString())
+  if (const Json* time = testcase.find("validation_time"); time && time->isString())
     validator.time(limboTime(time->asString()));
   std::string host;
-  if (const test::json::Value* peer = testcase.get("expected_peer_name"); peer && peer->isObject())
-    host = peer->string("value");
+  if (const Json* peer = testcase.find("expected_peer_name"); peer && peer->isObject())
+    host = text(*peer, "value");
   ValidationResult result = validator.validate(presented, host);
   outcome.accepted = result.trusted();
   outcome.status = result.status;
@@ -147,19 +164,19 @@ TEST_CASE("x509-limbo: every SERVER testcase is judged as recorded", "[security]
     WARN("x509-limbo is not at " << limbo.string() << " (../shared beside the checkout): skipped");
     return;
   }
-  const test::json::Value document = test::json::parse(readFile(limbo));
+  const Json document = as3net_tool::json::parse(readFile(limbo));
   const std::map<std::string, Expectation> expected =
       readExpectations(here / "limbo-expectations.txt");
 
   int total = 0, passed = 0, wronglyAccepted = 0, wronglyRejected = 0;
   std::vector<std::string> changes, importantWrong, suggestions;
   std::set<std::string> seen;
-  for (const test::json::Value& testcase : document.get("testcases")->asArray()) {
-    if (testcase.string("validation_kind") != "SERVER") continue;
+  for (const Json& testcase : document.find("testcases")->asArray()) {
+    if (text(testcase, "validation_kind") != "SERVER") continue;
     ++total;
-    const std::string id = testcase.string("id");
+    const std::string id = text(testcase, "id");
     seen.insert(id);
-    const bool shouldAccept = testcase.string("expected_result") == "SUCCESS";
+    const bool shouldAccept = text(testcase, "expected_result") == "SUCCESS";
     Outcome outcome = run(testcase);
     // AS3NET_LIMBO_VERBOSE=1 prints every verdict, right or wrong.
     if (std::getenv("AS3NET_LIMBO_VERBOSE"))
@@ -175,7 +192,7 @@ TEST_CASE("x509-limbo: every SERVER testcase is judged as recorded", "[security]
       ++wronglyRejected;
       wrong = "wrongly-rejected";
     }
-    const std::string importance = testcase.string("importance");
+    const std::string importance = text(testcase, "importance");
     if (!wrong.empty() && (importance == "critical" || importance == "high"))
       importantWrong.push_back(id + " (" + importance + ", " + wrong + ")");
     auto it = expected.find(id);
