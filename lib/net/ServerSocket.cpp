@@ -22,8 +22,7 @@ class ServerCore final : public TcpSink, public std::enable_shared_from_this<Ser
  public:
   enum class State { kNew, kBound, kListening, kClosed };
 
-  ServerCore(EventLoop& loop, ServerSocket* owner)
-      : loop_(&loop), loopCore_(loop.core()), owner_(owner) {}
+  ServerCore(EventLoop& loop, ServerSocket* owner) : loopCore_(loop.core()), owner_(owner) {}
 
   LoopCore& loopCore() const noexcept { return *loopCore_; }
   ~ServerCore() { closeHandle(); }
@@ -138,7 +137,6 @@ class ServerCore final : public TcpSink, public std::enable_shared_from_this<Ser
     loop.guard([&] { owner->acceptConnection(std::move(client)); });
   }
 
-  EventLoop* loop_;  // valid while loopCore_ is alive: accepted sockets are made on it
   std::shared_ptr<LoopCore> loopCore_;
   ServerSocket* owner_;
   std::shared_ptr<Tcp> tcp_;

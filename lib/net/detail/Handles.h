@@ -112,7 +112,8 @@ class Tcp final : public HandleBase {
   void abort() noexcept;
   void forceClose() noexcept override { abort(); }
 
-  /// recycle gives a written buffer back for the next write (kept only when small).
+  /// takeSpareBuffer hands over the buffer of a completed write (kept only when small), so the
+  /// next writes need no allocation.
   utils::detail::ByteStream takeSpareBuffer() noexcept;
 
  private:

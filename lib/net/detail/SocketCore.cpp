@@ -114,7 +114,11 @@ void SocketCore::noDelay(bool value) {
 }
 
 bool SocketCore::endpoint(bool remote, std::string* address, int* port) const {
-  if (!tcp_ || state_ != State::kConnected) return false;
+  return state_ == State::kConnected && describeEnd(remote, address, port);
+}
+
+bool SocketCore::describeEnd(bool remote, std::string* address, int* port) const {
+  if (!tcp_) return false;
   sockaddr_storage storage{};
   int length = sizeof storage;
   auto* raw = reinterpret_cast<sockaddr*>(&storage);
@@ -301,16 +305,14 @@ void SocketCore::connectFailed(std::string reason) {
 void SocketCore::transportReady(std::shared_ptr<Tcp> tcp) {
   auto keep = shared_from_this();
   if (tlsClient_) {
-    // The race is won; the deadline goes on over the handshake.
+    // The race is won: the other attempts end; the deadline goes on over the handshake.
+    for (auto& racer : attempt_->racing) racer.tcp->abort();
     attempt_->racing.clear();
     if (attempt_->delay) attempt_->delay->stop();
   } else {
     endAttempt();
   }
-  tcp_ = std::move(tcp);
-  uv_tcp_nodelay(tcp_->handle(), noDelay_ ? 1 : 0);
-  uv_tcp_keepalive(tcp_->handle(), 1, kKeepAliveSeconds);
-  flushedTotal_ = 0;
+  useConnection(std::move(tcp));
   if (int status = tcp_->startReading(); status != 0) {
     fail("Could not start reading (" + uvReason(status) + ")");
     return;
@@ -324,15 +326,20 @@ void SocketCore::transportReady(std::shared_ptr<Tcp> tcp) {
   dispatch(event);
 }
 
-void SocketCore::adopt(std::shared_ptr<Tcp> tcp) {
+// useConnection makes `tcp` this socket's connection, with its options and fresh accounting.
+void SocketCore::useConnection(std::shared_ptr<Tcp> tcp) {
   tcp_ = std::move(tcp);
   tcp_->sink(this);
-  int port = 0;
-  state_ = State::kConnected;
-  endpoint(true, &host_, &port);
   uv_tcp_nodelay(tcp_->handle(), noDelay_ ? 1 : 0);
   uv_tcp_keepalive(tcp_->handle(), 1, kKeepAliveSeconds);
   flushedTotal_ = 0;
+}
+
+void SocketCore::adopt(std::shared_ptr<Tcp> tcp) {
+  useConnection(std::move(tcp));
+  int port = 0;
+  describeEnd(true, &host_, &port);  // an accepted socket's errors name its peer
+  state_ = State::kConnected;
   if (int status = tcp_->startReading(); status != 0) {
     failureDue_ = "Could not start reading (" + uvReason(status) + ")";
     scheduleTurnEnd();
@@ -696,15 +703,10 @@ void SocketCore::startClientTls() {
 void SocketCore::adoptSecure(std::shared_ptr<Tcp> tcp,
                              std::shared_ptr<const TlsServerConfig> config, std::uint64_t timeoutMs,
                              HandshakeDone done) {
-  tcp_ = std::move(tcp);
-  tcp_->sink(this);
-  state_ = State::kConnected;  // for endpoint()
+  useConnection(std::move(tcp));
   int port = 0;
-  endpoint(true, &host_, &port);
+  describeEnd(true, &host_, &port);
   state_ = State::kConnecting;
-  uv_tcp_nodelay(tcp_->handle(), noDelay_ ? 1 : 0);
-  uv_tcp_keepalive(tcp_->handle(), 1, kKeepAliveSeconds);
-  flushedTotal_ = 0;
   handshakeDone_ = std::move(done);
   tls_ = TlsEngine::server(std::move(config));
   attempt_ = std::make_unique<Attempt>();

@@ -120,6 +120,8 @@ class SocketCore final : public std::enable_shared_from_this<SocketCore>,
 
   /// endpoint describes the local or remote end of the connection; false when there is none.
   bool endpoint(bool remote, std::string* address, int* port) const;
+  /// describeEnd is endpoint() in any state, while a connection exists.
+  bool describeEnd(bool remote, std::string* address, int* port) const;
 
   // TcpSink
   void onTcpConnected(Tcp& tcp, int status) override;
@@ -145,6 +147,7 @@ class SocketCore final : public std::enable_shared_from_this<SocketCore>,
   void startNextAttempt();
   void connectFailed(std::string reason);
   void transportReady(std::shared_ptr<Tcp> tcp);
+  void useConnection(std::shared_ptr<Tcp> tcp);
   void endAttempt() noexcept;
 
   // TLS.
