@@ -601,7 +601,6 @@ void SocketCore::onTcpWritten(Tcp& tcp, std::size_t, int status) {
     if (inflightHead_ == inflight_.size()) {
       inflight_.clear();
       inflightHead_ = 0;
-      inflightHead_ = 0;
     }
   }
   if (state_ != State::kConnected) return;
@@ -612,11 +611,17 @@ void SocketCore::onTcpWritten(Tcp& tcp, std::size_t, int status) {
          uvReason(status) + ")");
     return;
   }
+  dispatchProgress();
+}
+
+// dispatchProgress reports bytesPending and the bytes written so far plus pending, to listeners
+// of outputProgress if there are any.
+void SocketCore::dispatchProgress() {
   if (!owner_ || !owner_->hasEventListener(events::OutputProgressEvent::OUTPUT_PROGRESS)) return;
   auto keep = shared_from_this();
-  std::uint32_t pending = bytesPending();
   events::OutputProgressEvent event(events::OutputProgressEvent::OUTPUT_PROGRESS, false, false,
-                                    pending, static_cast<double>(flushedTotal_ + output_.length()));
+                                    bytesPending(),
+                                    static_cast<double>(flushedTotal_ + output_.length()));
   dispatch(event);
 }
 
@@ -638,13 +643,7 @@ void SocketCore::runAtTurnEnd() {
   if (autoFlush_ && state_ == State::kConnected && output_.length() > 0) flush();
   if (progressDue_) {
     progressDue_ = false;
-    if (state_ == State::kConnected && owner_ &&
-        owner_->hasEventListener(events::OutputProgressEvent::OUTPUT_PROGRESS)) {
-      events::OutputProgressEvent event(events::OutputProgressEvent::OUTPUT_PROGRESS, false, false,
-                                        bytesPending(),
-                                        static_cast<double>(flushedTotal_ + output_.length()));
-      dispatch(event);
-    }
+    if (state_ == State::kConnected) dispatchProgress();
   }
 }
 

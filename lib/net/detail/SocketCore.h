@@ -173,6 +173,7 @@ class SocketCore final : public std::enable_shared_from_this<SocketCore>,
   /// listeners started another connection, and the caller must stop.
   bool dispatch(events::Event& event);
   bool dispatchIOError(const std::string& reason);
+  void dispatchProgress();
 
   std::shared_ptr<LoopCore> loop_;
   Socket* owner_ = nullptr;
