@@ -81,7 +81,10 @@ std::shared_ptr<const detail::TlsServerConfig> SecureServerSocket::makeConfig() 
   SSL_CTX* ctx = config->ctx.get();
   SSL_CTX_set_min_proto_version(ctx, detail::wireVersion(minimum_));
   SSL_CTX_set_max_proto_version(ctx, detail::wireVersion(maximum_));
-  identity_->applyTo(ctx);
+  // load() already checked the pair on a context of its own; only allocation can fail here.
+  if (!identity_->applyTo(ctx))
+    errors::detail::throwErrorWithDetail(errors::detail::kInvalidSocket, {},
+                                         "(the certificate and key could not be installed)");
   detail::installKeyLog(ctx);
   config->clientAnchors = clientAnchors_;
   if (!alpn_.empty()) {
