@@ -1104,6 +1104,13 @@ void CertificateValidator::addPin(std::string_view spkiSha256Base64) {
   mutableState(state_).pins.push_back(pin);
 }
 
+void CertificateValidator::clock(std::function<std::int64_t()> now) {
+  if (now)
+    clock_ = std::make_shared<const std::function<std::int64_t()>>(std::move(now));
+  else
+    clock_.reset();
+}
+
 // --- validate
 // -------------------------------------------------------------------------------------
 
@@ -1117,7 +1124,7 @@ ValidationResult CertificateValidator::validate(const std::vector<X509Certificat
   }
   const State& state = *state_;
   X509_STORE* store = state.x509();
-  const std::int64_t now = time_ != 0 ? time_ : currentTime();
+  const std::int64_t now = time_ != 0 ? time_ : clock_ ? (*clock_)() : currentTime();
 
   // The host: an IP literal is matched against IP addresses only, anything else is a DNS name.
   detail::IpAddress ip;

@@ -1,5 +1,7 @@
 #include "as3/testing/TestCertificateAuthority.h"
 
+#include "as3/net/SecureSocket.h"
+
 #include <arpa/inet.h>
 #include <openssl/asn1.h>
 #include <openssl/base64.h>
@@ -19,6 +21,7 @@
 #include <ctime>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <utility>
@@ -317,9 +320,14 @@ Spec caSpec(std::string name, std::int64_t now) {
 
 struct TestCertificateAuthority::State {
   std::shared_ptr<const Identity> identity;
-  std::int64_t clock = 0;  // 0: the real clock
+  std::shared_ptr<const Identity> root;  // the top of the hierarchy; identity for a root
+  std::int64_t clock = 0;                // 0: the real clock, unless a TestClock is followed
+  std::optional<TestClock> testClock;
 
-  std::int64_t now() const { return clock != 0 ? clock : realNow(); }
+  std::int64_t now() const {
+    if (clock != 0) return clock;
+    return testClock ? testClock->now() : realNow();
+  }
 };
 
 // --- IssuedCertificate -------------------------------------------------------------------------
@@ -350,6 +358,7 @@ TestCertificateAuthority::TestCertificateAuthority(std::string name, KeyType key
   Made made = make(caSpec(std::move(name), realNow()), key.get(), keyType, nullptr);
   state_->identity = std::shared_ptr<const Identity>(
       new Identity{std::move(key), keyType, made.certificate, {}, std::move(made.keyId)});
+  state_->root = state_->identity;
 }
 
 TestCertificateAuthority::~TestCertificateAuthority() = default;
@@ -392,6 +401,11 @@ IssuedCertificate TestCertificateAuthority::issue(const CertificateOptions& opti
   spec.notBefore = state_->now() + options.notBeforeOffset.count();
   spec.notAfter = spec.notBefore + options.lifetime.count();
   bssl::UniquePtr<EVP_PKEY> key = generateKey(options.keyType);
+  if (options.selfSigned) {
+    Made made = make(spec, key.get(), options.keyType, nullptr);
+    return IssuedCertificate{
+        std::move(made.certificate), privateKeyPem(key.get()), {}, made.serial};
+  }
   Made made = make(spec, key.get(), options.keyType, &issuer);
   return IssuedCertificate{std::move(made.certificate), privateKeyPem(key.get()), issuer.chain,
                            made.serial};
@@ -452,8 +466,17 @@ utils::ByteArray TestCertificateAuthority::certificateDer() const {
   return certificate().encoded();
 }
 
+void TestCertificateAuthority::trustIn(net::SecureSocket& socket) const {
+  socket.validator().addAnchor(state_->root->certificate);
+}
+
 void TestCertificateAuthority::clock(std::int64_t secondsSinceEpoch) noexcept {
   state_->clock = secondsSinceEpoch;
+}
+
+void TestCertificateAuthority::clock(const TestClock& clock) {
+  state_->clock = 0;
+  state_->testClock = clock;  // a copy shares the clock's time
 }
 
 }  // namespace as3::testing

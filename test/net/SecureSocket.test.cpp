@@ -216,6 +216,8 @@ TEST_CASE("SecureSocket refuses each defect with its status, certificateError th
   sha1.sha1Signature = true;
   CertificateOptions cnOnly;
   cnOnly.includeSubjectAltName = false;
+  CertificateOptions selfSigned;
+  selfSigned.selfSigned = true;
   CertificateOptions elsewhere;
   elsewhere.dnsNames = {"elsewhere.example"};
   elsewhere.ipAddresses = {"127.0.0.2"};
@@ -225,6 +227,7 @@ TEST_CASE("SecureSocket refuses each defect with its status, certificateError th
       {"wrong host name", elsewhere, "localhost", true, CertificateStatus::PRINCIPAL_MISMATCH},
       {"wrong address", elsewhere, "127.0.0.1", true, CertificateStatus::PRINCIPAL_MISMATCH},
       {"untrusted root", {}, "localhost", false, CertificateStatus::UNTRUSTED_SIGNERS},
+      {"self-signed", selfSigned, "localhost", true, CertificateStatus::UNTRUSTED_SIGNERS},
       {"common name only", cnOnly, "localhost", true, CertificateStatus::PRINCIPAL_MISMATCH},
       {"CA as leaf", caLeaf, "localhost", true, ""},
       {"RSA-1024", weak, "localhost", true, ""},

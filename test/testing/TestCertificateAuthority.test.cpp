@@ -366,6 +366,19 @@ TEST_CASE("TestCertificateAuthority makes each defect asked for", "[testing]") {
     CHECK(has(t, "DNS:localhost"));
     CHECK(has(t, "TLS Web Server Authentication"));
   }
+  SECTION("a self-signed leaf") {
+    CertificateOptions options;
+    options.selfSigned = true;
+    options.commonName = "lonely";
+    IssuedCertificate leaf = root().issue(options);
+    CHECK(leaf.intermediates.empty());
+    CHECK(leaf.certificate.issuer().toString() == leaf.certificate.subject().toString());
+    CHECK(leaf.certificate.issuer().toString() != root().certificate().subject().toString());
+    if (!tools) return;
+    std::string t = text(leaf.certificate);
+    CHECK(has(t, "Issuer: CN = lonely"));
+    CHECK(has(t, "CA:FALSE"));
+  }
   SECTION("client authentication only, and both") {
     CertificateOptions options;
     options.serverAuth = false;

@@ -2,6 +2,7 @@
 #define AS3_SECURITY_CERTIFICATEVALIDATOR_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -24,6 +25,7 @@ struct AS3NET_EXPORT ValidationResult {
   /// later check failed), else the certificates as presented.
   std::vector<X509Certificate> chain;
 
+  /// trusted is `status == "trusted"`.
   bool trusted() const noexcept { return status == "trusted"; }
 };
 
@@ -45,8 +47,11 @@ class AS3NET_EXPORT CertificateValidator {
   /// Creates a validator whose anchors are `anchors` (null: none but those added).
   explicit CertificateValidator(std::shared_ptr<const TrustStore> anchors);
   ~CertificateValidator();
+  /// A copy has the same configuration, shared until either is changed (copy on write).
+  ///@{
   CertificateValidator(const CertificateValidator&);
   CertificateValidator& operator=(const CertificateValidator&);
+  ///@}
 
   /// addAnchor trusts `certificate` as a root in addition to the store's.
   void addAnchor(const X509Certificate& certificate);
@@ -63,12 +68,18 @@ class AS3NET_EXPORT CertificateValidator {
   /// that is not base64 of 32 bytes.
   void addPin(std::string_view spkiSha256Base64);
   /// time fixes the validation time (seconds since 1970 UTC); 0, the default, means now.
+  ///@{
   void time(std::int64_t secondsSinceEpoch) noexcept { time_ = secondsSinceEpoch; }
   std::int64_t time() const noexcept { return time_; }
+  ///@}
+  /// clock makes validations without a fixed time() ask `now` for the time (seconds since 1970
+  /// UTC) instead of the system clock; an empty function restores the system clock. For tests
+  /// (as3::testing::TestClock): `now` is called on the thread that validates.
+  void clock(std::function<std::int64_t()> now);
   /// sameConfiguration tells whether `other` is a copy of this validator and neither has been
   /// changed since the copy. Not in AIR: lets SecureSocket reuse work done for a configuration.
   bool sameConfiguration(const CertificateValidator& other) const noexcept {
-    return state_ == other.state_ && time_ == other.time_;
+    return state_ == other.state_ && time_ == other.time_ && clock_ == other.clock_;
   }
 
   /// validate checks `presented` (the leaf first, then what the server sent to help build
@@ -82,6 +93,7 @@ class AS3NET_EXPORT CertificateValidator {
  private:
   std::shared_ptr<State> state_;  // copied on write
   std::int64_t time_ = 0;
+  std::shared_ptr<const std::function<std::int64_t()>> clock_;  // null: the system clock
 };
 
 }  // namespace as3::security

@@ -243,14 +243,23 @@ void Tcp::abort() noexcept {
   closeHandle();
 }
 
-void Tcp::closeHandle() noexcept {
+void Tcp::reset() noexcept {
+  sink_ = nullptr;
   if (state_ == State::kClosing) return;
+  closeHandle(true);
+}
+
+void Tcp::closeHandle(bool reset) noexcept {
+  if (state_ == State::kClosing) return;
+  // libuv refuses a reset once a shutdown is under way; the FIN is on its way then anyway.
+  reset = reset && state_ == State::kOpen;
   state_ = State::kClosing;
   if (linger_) {
     linger_->close();
     linger_.reset();
   }
   loop_->remove(this);
+  if (reset && uv_tcp_close_reset(&tcp_, &Tcp::onClose) == 0) return;
   uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), &Tcp::onClose);
 }
 

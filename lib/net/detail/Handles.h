@@ -110,6 +110,8 @@ class Tcp final : public HandleBase {
   void closeGracefully() noexcept;
   /// abort detaches the sink and closes at once: queued writes are dropped.
   void abort() noexcept;
+  /// reset closes at once with an RST instead of a FIN: queued writes are dropped.
+  void reset() noexcept;
   void forceClose() noexcept override { abort(); }
 
   /// takeSpareBuffer hands over the buffer of a completed write (kept only when small), so the
@@ -121,7 +123,7 @@ class Tcp final : public HandleBase {
   struct WriteRequest;
 
   explicit Tcp(LoopCore& loop, TcpSink* sink) : loop_(loop.shared_from_this()), sink_(sink) {}
-  void closeHandle() noexcept;
+  void closeHandle(bool reset = false) noexcept;
   static void onConnect(uv_connect_t* req, int status) noexcept;
   static void onConnection(uv_stream_t* server, int status) noexcept;
   static void onAlloc(uv_handle_t* handle, std::size_t suggested, uv_buf_t* buf) noexcept;

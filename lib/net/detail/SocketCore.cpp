@@ -666,7 +666,16 @@ void SocketCore::close() {
   state_ = State::kIdle;
 }
 
-void SocketCore::dropConnection(bool graceful) noexcept {
+void SocketCore::endAbruptly(bool reset) {
+  if (state_ != State::kConnected) throwNotConnected();
+  if (tls_ && tcp_ && !reset) sendWire(0);  // records already made leave; no close_notify
+  dropConnection(reset ? Drop::kReset : Drop::kGraceful);
+  input_.clear();
+  output_.clear();
+  state_ = State::kIdle;
+}
+
+void SocketCore::dropConnection(Drop how) noexcept {
   ++generation_;
   endAttempt();
   beginDue_ = false;
@@ -679,8 +688,10 @@ void SocketCore::dropConnection(bool graceful) noexcept {
   wireOut_.clear();
   handshakeDone_ = nullptr;
   if (tcp_) {
-    if (graceful)
+    if (how == Drop::kGraceful)
       tcp_->closeGracefully();
+    else if (how == Drop::kReset)
+      tcp_->reset();
     else
       tcp_->abort();
     tcp_.reset();

@@ -55,6 +55,10 @@ class SocketCore final : public std::enable_shared_from_this<SocketCore>,
 
   void connect(std::string_view host, int port);
   void close();
+  /// endAbruptly ends the connection as a broken peer would: the flushed bytes, then a FIN
+  /// without TLS's close_notify, or at once an RST when `reset`. Dispatches nothing. For the
+  /// testing kit's misbehaving servers.
+  void endAbruptly(bool reset);
   void flush();
   /// adopt makes an accepted connection this socket's (ServerSocket): connected, no event.
   void adopt(std::shared_ptr<Tcp> tcp);
@@ -167,7 +171,11 @@ class SocketCore final : public std::enable_shared_from_this<SocketCore>,
   int trueEnd(int status) const;
   void ended(int status);
   void fail(std::string reason);
-  void dropConnection(bool graceful) noexcept;
+  enum class Drop { kAbort, kGraceful, kReset };
+  void dropConnection(bool graceful) noexcept {
+    dropConnection(graceful ? Drop::kGraceful : Drop::kAbort);
+  }
+  void dropConnection(Drop how) noexcept;
 
   /// dispatch hands `event` to the owner's listeners; false when the owner is gone or the
   /// listeners started another connection, and the caller must stop.
