@@ -202,7 +202,10 @@ void Amf0Reader::readObject(Value& out, bool typed) {
       traits = anonymousTraits();  // Flash reads an empty alias as a plain Object
     } else {
       cls = findClassByAlias(className.view());
-      if (cls && !cls->canCreate()) cls = nullptr;  // kept as data, as the AMF3 reader does
+      // Flash constructs the class with no arguments, which fails when it needs some.
+      if (cls && !cls->canCreate())
+        throwErrorWithDetail(errors::detail::kArgumentCount, {cls->typeName(), "0", "0"},
+                             "(AMF: the class has no default constructor)");
       traits = new Traits(std::move(className));
       // Members arrive by name only: all of them are dynamic, so writing the object again
       // gives the same bytes.

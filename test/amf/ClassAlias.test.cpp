@@ -362,6 +362,11 @@ TEST_CASE("A class without a default constructor cannot be read back: #1063", "[
   CHECK(encode3(Value(std::make_shared<NeedsArgument>(5))) == bytes);
   CHECK(test::errorOf<as3::errors::ArgumentError>([&] { (void)decode3(bytes); }, 1063)
             .rfind("Error #1063: Argument count mismatch on ", 0) == 0);
+  // AMF0's typed object (0x10) fails the same way.
+  auto amf0 = test::encode0(Value(std::make_shared<NeedsArgument>(5)));
+  REQUIRE(amf0.at(0) == 0x10);
+  CHECK(test::errorOf<as3::errors::ArgumentError>([&] { (void)test::decode0(amf0); }, 1063)
+            .rfind("Error #1063: Argument count mismatch on ", 0) == 0);
 }
 
 TEST_CASE("Flash's Vector.<AliasClass> sample reads as that class and writes back the same",
