@@ -117,6 +117,15 @@ TEST_CASE("Array keeps AS3's dense part and moves keys after a hole aside", "[am
 
   CHECK(a.push(7) == 7);
   CHECK(a.denseLength() == 7);
+
+  // Past the index range a const read is the key of the number's text, as in AS3.
+  a.set("-1", "minus one");
+  a.set("4294967296", "big");
+  const Array& constant = a;
+  CHECK(constant[-1].asString() == "minus one");
+  CHECK(constant[std::size_t{4294967296}].asString() == "big");
+  CHECK(constant[std::size_t{4294967296} + 1].type() == Type::Undefined);
+  CHECK(constant[0].asInt() == 1);
 }
 
 TEST_CASE("Array holes, setLength and delete follow AS3", "[amf][value]") {

@@ -243,12 +243,14 @@ TEST_CASE("Empty listeners are AS3's null listener, TypeError #2007", "[events]"
   std::function<void(Event&)> empty;
   Handler* nobody = nullptr;
   std::shared_ptr<Handler> nobodyShared;
-  for (int i = 0; i < 4; ++i) {
+  std::function<void(ProgressEvent&)> emptyTyped;  // wrapped for the cast: checked before that
+  for (int i = 0; i < 5; ++i) {
     try {
       if (i == 0) Listener l = none;
       if (i == 1) Listener l = empty;
       if (i == 2) listener(nobody, &Handler::onEvent);
       if (i == 3) listener(nobodyShared, &Handler::onEvent);
+      if (i == 4) Listener l = emptyTyped;
       FAIL("no exception for case " << i);
     } catch (const as3::errors::TypeError& e) {
       CHECK(e.errorID() == 2007);

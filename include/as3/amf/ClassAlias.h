@@ -29,8 +29,11 @@ namespace as3::amf {
 /// not synchronised with encoding on other threads.
 class AS3NET_EXPORT ClassInfo {
  public:
+  /// MemberAccess is one sealed member: its name, and how to read and write it on an instance.
   struct MemberAccess {
+    /// The member's name in the traits.
     std::string name;
+    /// Reads the member of an instance as a Value.
     std::function<Value(const void*)> get;
     /// Returns false when the value cannot be stored (wrong type): AMF then skips it, as Flash
     /// traces and skips a failed assignment.
@@ -39,21 +42,29 @@ class AS3NET_EXPORT ClassInfo {
 
   /// typeName is the C++ type's name as the compiler reports it, for messages.
   std::string_view typeName() const noexcept { return typeName_; }
+  /// isExternalizable is true when the class derives from utils::IExternalizable.
   bool isExternalizable() const noexcept { return externalizable_ != nullptr; }
+  /// members are the sealed members, in traits order.
   const std::vector<MemberAccess>& members() const noexcept { return members_; }
   /// alias is the alias registered for this class, or "" when it has none.
   std::string alias() const;
 
   // For the codec.
+  /// canCreate is true when the class is default-constructible, so AMF can read it back.
   bool canCreate() const noexcept { return static_cast<bool>(create_); }
+  /// create makes a default-constructed instance; only when canCreate().
   std::shared_ptr<void> create() const { return create_(); }
+  /// externalizable is `instance` as a utils::IExternalizable, or null when the class is not one.
   utils::IExternalizable* externalizable(void* instance) const {
     return externalizable_ ? externalizable_(instance) : nullptr;
   }
+  /// type is the C++ type described.
   const std::type_info& type() const noexcept { return *type_; }
 
+  /// Creates the description of `type`. Internal: Class<T> finds the one ClassInfo of T.
   ClassInfo(const std::type_info& type, std::function<std::shared_ptr<void>()> create,
             utils::IExternalizable* (*asExternalizable)(void*));
+  /// addMember appends a sealed member, or replaces the one of the same name in place.
   void addMember(MemberAccess member);
 
  private:
@@ -168,6 +179,8 @@ class Class {
  public:
   Class() : info_(&detail::describe<T>()) {}
 
+  /// member adds the data member `field` as the sealed member `name` (replacing one of that
+  /// name), read and written directly.
   template <class M>
   Class& member(std::string_view name, M T::*field) {
     info_->addMember(ClassInfo::MemberAccess{
@@ -195,8 +208,12 @@ class Class {
     return *this;
   }
 
+  /// info is T's description, one per type for the life of the process, as
+  /// registerClassAlias() takes it.
+  ///@{
   const ClassInfo& info() const noexcept { return *info_; }
   operator const ClassInfo&() const noexcept { return *info_; }
+  ///@}
 
  private:
   ClassInfo* info_;

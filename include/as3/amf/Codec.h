@@ -16,13 +16,15 @@ namespace as3::amf {
 /// (16 bytes per slot, plus string, byte and vector contents) errors::MemoryError #1000.
 /// Flash had neither limit. Depths above 1024 act as 1024, so the recursion fits the stack.
 struct AS3NET_EXPORT DecodeLimits {
-  std::uint32_t maxDepth = 256;
-  std::uint64_t maxDecodedBytes = std::uint64_t{256} << 20;
+  std::uint32_t maxDepth = 256;  ///< Nesting depth of containers; 256 by default.
+  std::uint64_t maxDecodedBytes = std::uint64_t{256} << 20;  ///< Decoded bytes; 256 MiB by default.
 
   /// defaults are what ByteArray and Socket readObject use; setDefaults changes them for the
   /// whole process (thread-safe).
+  ///@{
   static DecodeLimits defaults() noexcept;
   static void setDefaults(const DecodeLimits& limits) noexcept;
+  ///@}
 };
 
 /// encode returns the bytes ByteArray::writeObject writes for `value` with `objectEncoding`

@@ -18,6 +18,8 @@ namespace as3::utils {
 class ByteArray;
 }
 
+/// as3::amf is AS3's data model as AMF carries it: Value and the handles to objects, arrays,
+/// vectors and dictionaries, class aliases for C++ classes, and the AMF0/AMF3 codec.
 namespace as3::amf {
 
 class Array;
@@ -49,23 +51,32 @@ class AS3NET_EXPORT Value {
  public:
   /// Value() is undefined.
   Value() noexcept : type_(Type::Undefined), bits_(0) {}
+  /// Value(nullptr) is null; a bool, std::int32_t, std::uint32_t or double makes a Boolean, int,
+  /// uint or Number.
+  ///@{
   Value(std::nullptr_t) noexcept : type_(Type::Null), bits_(0) {}
   Value(bool b) noexcept : type_(Type::Boolean), bits_(0) { b_ = b; }
   Value(std::int32_t i) noexcept : type_(Type::Int), bits_(0) { i_ = i; }
   Value(std::uint32_t u) noexcept : type_(Type::Uint), bits_(0) { u_ = u; }
   Value(double d) noexcept : type_(Type::Number) { d_ = d; }
+  ///@}
   /// Other integer types become int when they fit, then uint, else Number (as AS3 literals do).
   template <class T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool> &&
                                           !std::is_same_v<T, std::int32_t> &&
                                           !std::is_same_v<T, std::uint32_t>,
                                       int> = 0>
   Value(T n) noexcept : Value(fromIntegral(n)) {}
+  /// A float becomes a Number.
   Value(float f) noexcept : Value(static_cast<double>(f)) {}
+  /// Text makes a String holding a copy of its UTF-8 bytes.
+  ///@{
   Value(const char* text) : Value(std::string_view(text)) {}
   Value(std::string_view text);
   Value(const std::string& text) : Value(std::string_view(text)) {}
+  ///@}
   /// A ByteArray is copied into a new AS3 ByteArray object (use asByteArray() to reach it).
   Value(const utils::ByteArray& bytes);
+  /// A ByteArray rvalue is moved into a new AS3 ByteArray object.
   Value(utils::ByteArray&& bytes);
   /// A C++ object of a class described with Class<T> (see ClassAlias.h), shared, not copied:
   /// two Values made from the same object are one object to AMF.
@@ -77,6 +88,8 @@ class AS3NET_EXPORT Value {
           Adopt{});
   }
 
+  /// A copy refers to the same object or string; a moved-from Value is undefined.
+  ///@{
   Value(const Value& other) noexcept : type_(other.type_), bits_(other.bits_) { retainPayload(); }
   Value(Value&& other) noexcept : type_(other.type_), bits_(other.bits_) {
     other.type_ = Type::Undefined;
@@ -91,7 +104,9 @@ class AS3NET_EXPORT Value {
     swap(moved);
     return *this;
   }
+  ///@}
   ~Value() { releasePayload(); }
+  /// swap exchanges the contents of two values.
   void swap(Value& other) noexcept {
     std::swap(type_, other.type_);
     std::swap(bits_, other.bits_);
@@ -101,25 +116,37 @@ class AS3NET_EXPORT Value {
   /// does (whole milliseconds; NaN, the invalid Date, beyond ±8.64e15).
   static Value date(double time);
   /// xml makes an E4X XML value from its text; xmlDocument a legacy flash.xml.XMLDocument.
+  ///@{
   static Value xml(std::string_view text);
   static Value xmlDocument(std::string_view text);
+  ///@}
 
+  /// type is the value's AS3 type.
   Type type() const noexcept { return type_; }
+  /// isUndefined tells whether the value is undefined.
   bool isUndefined() const noexcept { return type_ == Type::Undefined; }
+  /// isNull tells whether the value is null.
   bool isNull() const noexcept { return type_ == Type::Null; }
   /// isNumeric tells whether the value is an int, uint or Number.
   bool isNumeric() const noexcept {
     return type_ == Type::Int || type_ == Type::Uint || type_ == Type::Number;
   }
+  /// isString tells whether the value is a String.
   bool isString() const noexcept { return type_ == Type::String; }
   /// isReference tells whether the value is an object AS3 holds by reference.
   bool isReference() const noexcept { return type_ >= Type::Date; }
 
   // The as* accessors return the value when it has that type and throw errors::TypeError #1034
   // otherwise; asNumber also takes int and uint, as AS3's Number does.
+  /// asBoolean is a Boolean's value: no truthiness conversion, errors::TypeError #1034 otherwise.
   bool asBoolean() const { return type_ == Type::Boolean ? b_ : slowBoolean(); }
+  /// asInt is an int's value, or a uint's or Number's that is exactly an int. Throws
+  /// errors::TypeError #1034 otherwise.
   std::int32_t asInt() const { return type_ == Type::Int ? i_ : slowInt(); }
+  /// asUint is a uint's value, or an int's or Number's that is exactly a uint. Throws
+  /// errors::TypeError #1034 otherwise.
   std::uint32_t asUint() const { return type_ == Type::Uint ? u_ : slowUint(); }
+  /// asNumber is a Number's value, or an int's or uint's; errors::TypeError #1034 otherwise.
   double asNumber() const { return type_ == Type::Number ? d_ : slowNumber(); }
   /// asString views the string's UTF-8 bytes; the view lives as long as a Value holding them.
   std::string_view asString() const { return type_ == Type::String ? s_->view() : slowString(); }
@@ -127,6 +154,10 @@ class AS3NET_EXPORT Value {
   double asDate() const;
   /// asXML is the text of an XML or XMLDocument.
   std::string_view asXML() const;
+  /// asObject, asArray, asDictionary and the asVector accessors return a handle to the object
+  /// itself, shared as a Value copy shares it; asVectorObject also reaches typed vectors.
+  /// They throw errors::TypeError #1034 for a value of another type.
+  ///@{
   Object asObject() const;
   Array asArray() const;
   Dictionary asDictionary() const;
@@ -134,6 +165,7 @@ class AS3NET_EXPORT Value {
   Vector<std::uint32_t> asVectorUint() const;
   Vector<double> asVectorNumber() const;
   Vector<Value> asVectorObject() const;
+  ///@}
   /// asByteArray is the ByteArray object itself: changes are seen through every copy.
   utils::ByteArray& asByteArray() const;
   /// as<T> is the C++ object behind a value read back as a registered class T, or null.
@@ -145,10 +177,13 @@ class AS3NET_EXPORT Value {
 
   /// operator[] reads a member of an Object, an Array element or key, a Vector item or a
   /// Dictionary entry (undefined when absent); TypeError #1009 on null or undefined.
+  /// A Vector index past the end throws errors::RangeError #1125, as in AS3.
+  ///@{
   Value operator[](std::string_view name) const;
   Value operator[](std::size_t index) const;
   Value operator[](const char* name) const { return (*this)[std::string_view(name)]; }
   Value operator[](int index) const { return (*this)[static_cast<std::size_t>(index)]; }
+  ///@}
 
   /// strictEquals is AS3's ===: numbers by value (int 1 === 1.0, NaN never equal), strings by
   /// content, objects by identity. operator== is the same.
@@ -157,18 +192,22 @@ class AS3NET_EXPORT Value {
   friend bool operator!=(const Value& a, const Value& b) noexcept { return !a.strictEquals(b); }
 
   /// toString is AS3's String(value) for primitives ("undefined", "null", "true", "1.5", text),
-  /// and the tag AS3 prints for objects ("[object Object]", "[object ByteArray]", ...), the
-  /// elements for an Array and a Vector (comma-separated), the text for XML.
+  /// and the tag AS3 prints for objects ("[object Object]", "[object Dictionary]", ...), the
+  /// elements for an Array and a Vector (comma-separated), the text for XML, and for a ByteArray
+  /// its bytes as text, as AS3's ByteArray.toString() gives them.
   std::string toString() const;
 
   // For the codec and the handles: the node behind a reference value.
+  /// node is the object behind a reference value, or null. Internal.
   detail::Node* node() const noexcept { return isReference() ? n_ : nullptr; }
   struct Adopt {};
   /// Takes over one reference to `node` (nullptr gives null).
   Value(detail::Node* node, Adopt) noexcept : type_(node ? node->type : Type::Null), bits_(0) {
     n_ = node;
   }
+  /// Takes over one reference to `rep`, as a String. Internal.
   Value(detail::StringRep* rep, Adopt) noexcept : type_(Type::String), bits_(0) { s_ = rep; }
+  /// stringRep is a String's shared storage, or null. Internal.
   detail::StringRep* stringRep() const noexcept { return type_ == Type::String ? s_ : nullptr; }
 
  private:

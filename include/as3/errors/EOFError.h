@@ -9,10 +9,12 @@ namespace as3::errors {
 /// that needs more bytes than are available (#2030).
 class AS3NET_EXPORT EOFError : public IOError {
  public:
+  /// Creates an EOFError with `message` and errorID `id`; name() is "Error".
   explicit EOFError(std::string message = "", int id = 0);
   ~EOFError() override;
 
  protected:
+  /// Creates the error with name() `name`, for subclasses: each passes the name AS3 prints for it.
   EOFError(const char* name, std::string message, int id);
 };
 

@@ -9,10 +9,12 @@ namespace as3::errors {
 /// Flash.
 class AS3NET_EXPORT IllegalOperationError : public Error {
  public:
+  /// Creates an IllegalOperationError with `message` and errorID `id`; name() is "Error".
   explicit IllegalOperationError(std::string message = "", int id = 0);
   ~IllegalOperationError() override;
 
  protected:
+  /// Creates the error with name() `name`, for subclasses: each passes the name AS3 prints for it.
   IllegalOperationError(const char* name, std::string message, int id);
 };
 

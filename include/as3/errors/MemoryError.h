@@ -9,10 +9,12 @@ namespace as3::errors {
 /// ByteArray would exceed 4 GiB or memory runs out (#1000).
 class AS3NET_EXPORT MemoryError : public Error {
  public:
+  /// Creates a MemoryError with `message` and errorID `id`; name() is "Error".
   explicit MemoryError(std::string message = "", int id = 0);
   ~MemoryError() override;
 
  protected:
+  /// Creates the error with name() `name`, for subclasses: each passes the name AS3 prints for it.
   MemoryError(const char* name, std::string message, int id);
 };
 

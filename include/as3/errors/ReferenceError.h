@@ -9,10 +9,12 @@ namespace as3::errors {
 /// unknown class alias (#1014).
 class AS3NET_EXPORT ReferenceError : public Error {
  public:
+  /// Creates a ReferenceError with `message` and errorID `id`; name() is "ReferenceError".
   explicit ReferenceError(std::string message = "", int id = 0);
   ~ReferenceError() override;
 
  protected:
+  /// Creates the error with name() `name`, for subclasses: each passes the name AS3 prints for it.
   ReferenceError(const char* name, std::string message, int id);
 };
 

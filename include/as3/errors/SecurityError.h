@@ -9,10 +9,12 @@ namespace as3::errors {
 /// port (#2003).
 class AS3NET_EXPORT SecurityError : public Error {
  public:
+  /// Creates a SecurityError with `message` and errorID `id`; name() is "SecurityError".
   explicit SecurityError(std::string message = "", int id = 0);
   ~SecurityError() override;
 
  protected:
+  /// Creates the error with name() `name`, for subclasses: each passes the name AS3 prints for it.
   SecurityError(const char* name, std::string message, int id);
 };
 

@@ -9,10 +9,12 @@ namespace as3::errors {
 /// #1034).
 class AS3NET_EXPORT TypeError : public Error {
  public:
+  /// Creates a TypeError with `message` and errorID `id`; name() is "TypeError".
   explicit TypeError(std::string message = "", int id = 0);
   ~TypeError() override;
 
  protected:
+  /// Creates the error with name() `name`, for subclasses: each passes the name AS3 prints for it.
   TypeError(const char* name, std::string message, int id);
 };
 

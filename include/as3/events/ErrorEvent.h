@@ -15,8 +15,10 @@ namespace as3::events {
 /// `[ErrorEvent type="error" bubbles=false cancelable=false eventPhase=2 text="" errorID=0]`.
 class AS3NET_EXPORT ErrorEvent : public TextEvent {
  public:
+  /// ERROR is "error". Not dispatched by the SDK.
   static constexpr std::string_view ERROR = "error";
 
+  /// Creates an undispatched event with `text` and errorID `id`.
   explicit ErrorEvent(std::string_view type, bool bubbles = false, bool cancelable = false,
                       std::string text = "", int id = 0);
   ~ErrorEvent() override;
@@ -28,6 +30,7 @@ class AS3NET_EXPORT ErrorEvent : public TextEvent {
   std::string toString() const override;
 
  protected:
+  /// Copies the fields but none of the dispatch state, for clone(), as Event(const Event&).
   ErrorEvent(const ErrorEvent& other) = default;
 
   /// formatErrorEvent is toString() for subclasses, which differ only in the class name.

@@ -13,6 +13,8 @@
 #include "as3/Export.h"
 #include "as3/events/EventPhase.h"
 
+/// as3::events is AS3's event model: Event and its subclasses, EventDispatcher, and Listener,
+/// the C++ form of the Function objects AS3 registers.
 namespace as3::events {
 
 class IEventDispatcher;
@@ -29,12 +31,19 @@ class IEventDispatcher;
 /// and, where AS3 has setters, `p(v)`.
 class AS3NET_EXPORT Event {
  public:
+  /// ACTIVATE is "activate". Not dispatched by the SDK.
   static constexpr std::string_view ACTIVATE = "activate";
+  /// CHANGE is "change". Not dispatched by the SDK.
   static constexpr std::string_view CHANGE = "change";
+  /// CLOSE is "close": a Socket's peer closed the connection.
   static constexpr std::string_view CLOSE = "close";
+  /// COMPLETE is "complete". Not dispatched by the SDK.
   static constexpr std::string_view COMPLETE = "complete";
+  /// CONNECT is "connect": a Socket connected.
   static constexpr std::string_view CONNECT = "connect";
+  /// DEACTIVATE is "deactivate". Not dispatched by the SDK.
   static constexpr std::string_view DEACTIVATE = "deactivate";
+  /// OPEN is "open". Not dispatched by the SDK.
   static constexpr std::string_view OPEN = "open";
 
   /// FormatValue is one value for formatToString(), converted to text the way AS3 prints it:
@@ -44,6 +53,9 @@ class AS3NET_EXPORT Event {
   class AS3NET_EXPORT FormatValue {
    public:
     // Implicit, so that a field's value is written as is: {"bytesLoaded", bytesLoaded()}.
+    /// Creates the value of a string, bool, Number, integer or nullptr, printed as described
+    /// above; an integer in decimal.
+    ///@{
     FormatValue(const std::string& text);  // NOLINT(google-explicit-constructor)
     FormatValue(std::string_view text);    // NOLINT(google-explicit-constructor)
     FormatValue(const char* text);         // NOLINT(google-explicit-constructor)
@@ -52,6 +64,7 @@ class AS3NET_EXPORT Event {
     FormatValue(std::nullptr_t);           // NOLINT(google-explicit-constructor)
     template <class T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, int> = 0>
     FormatValue(T value) : text_(std::to_string(value)) {}  // NOLINT(google-explicit-constructor)
+    ///@}
 
     /// raw prints `text` without quotes.
     static FormatValue raw(std::string text);
@@ -67,8 +80,8 @@ class AS3NET_EXPORT Event {
 
   /// FormatField is one `name=value` pair of formatToString().
   struct FormatField {
-    std::string_view name;
-    FormatValue value;
+    std::string_view name;  ///< The field's name, printed as is.
+    FormatValue value;      ///< The field's value.
   };
 
   /// Creates an event that has not been dispatched: no target, eventPhase() AT_TARGET.
@@ -76,8 +89,11 @@ class AS3NET_EXPORT Event {
   virtual ~Event();
   Event& operator=(const Event&) = delete;
 
+  /// type is the event's type, such as Event::CONNECT; the event owns the text.
   std::string_view type() const noexcept { return type_; }
+  /// bubbles is the constructor's flag. Nothing bubbles in the SDK: there is no display list.
   bool bubbles() const noexcept { return bubbles_; }
+  /// cancelable is true when preventDefault() can cancel the event's default behaviour.
   bool cancelable() const noexcept { return cancelable_; }
   /// target is the object the event was dispatched to, or null before its first dispatch.
   IEventDispatcher* target() const noexcept { return target_; }
@@ -104,6 +120,7 @@ class AS3NET_EXPORT Event {
   void preventDefault() noexcept {
     if (cancelable_) defaultPrevented_ = true;
   }
+  /// isDefaultPrevented is true once preventDefault() was called on a cancelable event.
   bool isDefaultPrevented() const noexcept { return defaultPrevented_; }
 
   /// stopPropagation stops the event from reaching further nodes of the display list; with no

@@ -9,9 +9,9 @@ namespace as3::events {
 /// display list has capture and bubbling phases, so every event dispatched by this SDK reports
 /// AT_TARGET.
 struct EventPhase {
-  static constexpr std::uint32_t CAPTURING_PHASE = 1;
-  static constexpr std::uint32_t AT_TARGET = 2;
-  static constexpr std::uint32_t BUBBLING_PHASE = 3;
+  static constexpr std::uint32_t CAPTURING_PHASE = 1;  ///< The capture phase; never reported.
+  static constexpr std::uint32_t AT_TARGET = 2;        ///< At the target: every SDK dispatch.
+  static constexpr std::uint32_t BUBBLING_PHASE = 3;   ///< The bubbling phase; never reported.
 };
 
 }  // namespace as3::events

@@ -90,17 +90,22 @@ struct CallableEvent<F, std::void_t<decltype(&F::operator())>> {
 /// errors::TypeError #2007, as AS3's null listener.
 class AS3NET_EXPORT Listener {
  public:
+  /// Function is the type of the callable a dispatch calls.
   using Function = std::function<void(Event&)>;
 
   /// Identity is what registrations compare; two Listeners are the same listener when their
   /// identities are equal.
   class Identity {
    public:
+    /// Identities are equal when they are of the same kind, with the same closure or object,
+    /// and the same function or member function.
+    ///@{
     bool operator==(const Identity& other) const noexcept {
       return kind_ == other.kind_ && object_ == other.object_ &&
              std::memcmp(code_, other.code_, sizeof code_) == 0;
     }
     bool operator!=(const Identity& other) const noexcept { return !(*this == other); }
+    ///@}
 
    private:
     friend class Listener;
@@ -121,6 +126,8 @@ class AS3NET_EXPORT Listener {
     unsigned char code_[kCodeSize]{};  // the function or member function pointer, zero-padded
   };
 
+  /// Creates the listener of a free function, whose identity is the function and which never
+  /// dies. Throws errors::TypeError #2007 when `free` is null.
   template <class E, std::enable_if_t<detail::kIsEvent<E>, int> = 0>
   Listener(void (*free)(E&))  // NOLINT(google-explicit-constructor): as AS3 passes f
       : identity_(Identity::of(Identity::Kind::kFunction, nullptr, free)) {
@@ -132,6 +139,9 @@ class AS3NET_EXPORT Listener {
     }
   }
 
+  /// Creates the listener of a callable (a lambda, a std::function), copied or moved into a new
+  /// closure that is both its identity and its lifetime. Throws errors::TypeError #2007 when
+  /// `callable` is empty.
   template <class F, class D = std::decay_t<F>,
             std::enable_if_t<!std::is_same_v<D, Listener> &&
                                  !std::is_function_v<std::remove_pointer_t<D>> &&
@@ -152,6 +162,7 @@ class AS3NET_EXPORT Listener {
   const std::shared_ptr<const Function>& function() const noexcept { return fn_; }
   /// lifetime is what a strong registration keeps alive and a weak one watches; null: immortal.
   const std::shared_ptr<const void>& lifetime() const noexcept { return lifetime_; }
+  /// identity is what addEventListener() and removeEventListener() compare.
   const Identity& identity() const noexcept { return identity_; }
 
   /// sameAs compares identities: true for copies, for the same free function, and for the same
@@ -179,6 +190,10 @@ class AS3NET_EXPORT Listener {
       return std::make_shared<Function>(std::forward<F>(callable));
     } else {
       using E = typename detail::CallableEvent<D>::type;
+      // The wrapper below is never empty, so an empty std::function is caught here.
+      if constexpr (std::is_constructible_v<bool, const D&>) {
+        if (!static_cast<bool>(callable)) detail::throwNullListener();
+      }
       return std::make_shared<Function>([f = D(std::forward<F>(callable))](Event& event) mutable {
         f(detail::eventAs<E>(event));
       });

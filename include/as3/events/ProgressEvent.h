@@ -16,25 +16,38 @@ namespace as3::events {
 /// bytesTotal=0]`.
 class AS3NET_EXPORT ProgressEvent : public Event {
  public:
+  /// PROGRESS is "progress". Not dispatched by the SDK.
   static constexpr std::string_view PROGRESS = "progress";
+  /// SOCKET_DATA is "socketData": bytes arrived on a Socket.
   static constexpr std::string_view SOCKET_DATA = "socketData";
+  /// STANDARD_ERROR_DATA is "standardErrorData". Not dispatched by the SDK.
   static constexpr std::string_view STANDARD_ERROR_DATA = "standardErrorData";
+  /// STANDARD_INPUT_PROGRESS is "standardInputProgress". Not dispatched by the SDK.
   static constexpr std::string_view STANDARD_INPUT_PROGRESS = "standardInputProgress";
+  /// STANDARD_OUTPUT_DATA is "standardOutputData". Not dispatched by the SDK.
   static constexpr std::string_view STANDARD_OUTPUT_DATA = "standardOutputData";
 
+  /// Creates an undispatched event with the given byte counts.
   explicit ProgressEvent(std::string_view type, bool bubbles = false, bool cancelable = false,
                          double bytesLoaded = 0, double bytesTotal = 0);
   ~ProgressEvent() override;
 
+  /// bytesLoaded is the number of bytes loaded; for SOCKET_DATA, the bytes that just arrived.
+  ///@{
   double bytesLoaded() const noexcept { return bytesLoaded_; }
   void bytesLoaded(double value) noexcept { bytesLoaded_ = value; }
+  ///@}
+  /// bytesTotal is the number of bytes expected in all; 0 for SOCKET_DATA.
+  ///@{
   double bytesTotal() const noexcept { return bytesTotal_; }
   void bytesTotal(double value) noexcept { bytesTotal_ = value; }
+  ///@}
 
   std::unique_ptr<Event> clone() const override;
   std::string toString() const override;
 
  protected:
+  /// Copies the fields but none of the dispatch state, for clone(), as Event(const Event&).
   ProgressEvent(const ProgressEvent& other) = default;
 
  private:

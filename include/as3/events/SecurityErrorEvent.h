@@ -17,9 +17,12 @@ namespace as3::events {
 /// errorID=0]` (AIR's form).
 class AS3NET_EXPORT SecurityErrorEvent : public ErrorEvent {
  public:
+  /// SECURITY_ERROR is "securityError". Not dispatched by the SDK.
   static constexpr std::string_view SECURITY_ERROR = "securityError";
+  /// CERTIFICATE_ERROR is "certificateError": a SecureSocket rejected the server's certificate.
   static constexpr std::string_view CERTIFICATE_ERROR = "certificateError";
 
+  /// Creates an undispatched event with `text` and errorID `id`.
   explicit SecurityErrorEvent(std::string_view type, bool bubbles = false, bool cancelable = false,
                               std::string text = "", int id = 0);
   ~SecurityErrorEvent() override;
@@ -28,6 +31,7 @@ class AS3NET_EXPORT SecurityErrorEvent : public ErrorEvent {
   std::string toString() const override;
 
  protected:
+  /// Copies the fields but none of the dispatch state, for clone(), as Event(const Event&).
   SecurityErrorEvent(const SecurityErrorEvent& other) = default;
 };
 

@@ -34,6 +34,8 @@ class LoopCore;
 /// errors::Error #2044 ("Unhandled IOErrorEvent:. text=...").
 class AS3NET_EXPORT EventLoop {
  public:
+  /// UncaughtErrorHandler is called with each exception that escapes a listener or a posted
+  /// task, and with the errors::Error #2044 of each ioError no listener hears.
   using UncaughtErrorHandler = std::function<void(std::exception_ptr)>;
 
   /// Creates a loop that owns its own `uv_loop_t`.

@@ -28,7 +28,9 @@ class AS3NET_EXPORT SecureServerSocket : public ServerSocket {
   /// The default handshake timeout, 10 seconds.
   static constexpr std::uint32_t kDefaultHandshakeTimeout = 10000;
 
+  /// Creates a secure server socket on the default loop.
   SecureServerSocket();
+  /// Creates a secure server socket on `loop`.
   explicit SecureServerSocket(EventLoop& loop);
   ~SecureServerSocket() override;
 
@@ -46,11 +48,15 @@ class AS3NET_EXPORT SecureServerSocket : public ServerSocket {
   /// certificates in `caPem` and allowing client authentication (mutual TLS).
   void requireClientCertificates(std::string_view caPem);
   /// handshakeTimeout bounds each client's handshake, in milliseconds (0: no limit).
+  ///@{
   std::uint32_t handshakeTimeout() const noexcept { return handshakeTimeout_; }
   void handshakeTimeout(std::uint32_t milliseconds) noexcept { handshakeTimeout_ = milliseconds; }
+  ///@}
   /// minimumVersion and maximumVersion bound the protocol (TLS 1.2 to 1.3 by default).
+  ///@{
   void minimumVersion(TlsVersion version) noexcept { minimum_ = version; }
   void maximumVersion(TlsVersion version) noexcept { maximum_ = version; }
+  ///@}
   /// alpnProtocols are the protocols the server accepts, in its order of preference.
   /// Throws errors::ArgumentError #2004 for a name that is empty or longer than 255 bytes.
   void alpnProtocols(const std::vector<std::string>& protocols);

@@ -75,14 +75,18 @@ class AS3NET_EXPORT SecureSocket : public Socket {
   /// errors::IOError #2038 when it cannot be read, errors::ArgumentError #2004 when it holds none.
   std::size_t loadCRLFile(const std::string& path);
   /// minimumVersion and maximumVersion bound the protocol (TLS 1.2 to 1.3 by default).
+  ///@{
   TlsVersion minimumVersion() const noexcept { return minimum_; }
   void minimumVersion(TlsVersion version) noexcept { minimum_ = version; }
   TlsVersion maximumVersion() const noexcept { return maximum_; }
   void maximumVersion(TlsVersion version) noexcept { maximum_ = version; }
+  ///@}
   /// alpnProtocols are offered in order (empty: no ALPN); selectedProtocol() is the server's
   /// choice once connected ("" when none).
   /// Throws errors::ArgumentError #2004 for a name that is empty or longer than 255 bytes.
   void alpnProtocols(const std::vector<std::string>& protocols);
+  /// selectedProtocol is the ALPN protocol the server chose, once the handshake is done; ""
+  /// when it chose none.
   std::string selectedProtocol() const;
   /// clientCertificate presents a certificate chain and key (PEM; the key may be encrypted with
   /// `password`) to servers that ask for one. Throws errors::ArgumentError #2004 when they cannot
@@ -92,13 +96,17 @@ class AS3NET_EXPORT SecureSocket : public Socket {
   /// serverName, when not empty, is the name the next connections send as SNI and validate the
   /// certificate against, instead of the host given to connect() (which is still the address
   /// resolved and dialled): for a server reached by address or through a tunnel.
+  ///@{
   const std::string& serverName() const noexcept { return serverName_; }
   void serverName(std::string name) { serverName_ = std::move(name); }
+  ///@}
   /// protocol and cipher describe the connection: "TLSv1.3", "TLS_AES_128_GCM_SHA256"; ""
   /// before one exists. resumed() tells whether the last handshake resumed a cached session.
+  ///@{
   std::string protocol() const;
   std::string cipher() const;
   bool resumed() const;
+  ///@}
 
  private:
   friend class SecureServerSocket;

@@ -37,7 +37,9 @@ class AS3NET_EXPORT ServerSocket : public events::EventDispatcher {
   /// isSupported is true: as3net listens on every platform it builds on.
   static bool isSupported() noexcept { return true; }
 
+  /// bound is true from a successful bind() until close().
   bool bound() const noexcept;
+  /// listening is true from a successful listen() until close().
   bool listening() const noexcept;
   /// localAddress is the bound address as numeric text, "" before bind().
   std::string localAddress() const;

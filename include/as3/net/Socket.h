@@ -12,6 +12,8 @@
 #include "as3/utils/IDataInput.h"
 #include "as3/utils/IDataOutput.h"
 
+/// as3::net holds the sockets (Socket, SecureSocket, ServerSocket, SecureServerSocket) and the
+/// EventLoop that runs their I/O and dispatches their events.
 namespace as3::net {
 
 namespace detail {
@@ -57,6 +59,7 @@ class AS3NET_EXPORT Socket : public events::EventDispatcher,
   /// Creates a socket on the default loop and connects at once, as `new Socket(host, port)`:
   /// attach listeners before the loop runs again and no event is missed.
   Socket(std::string_view host, int port);
+  /// Creates a socket on `loop` and connects at once, as Socket(host, port). Not in AS3.
   Socket(EventLoop& loop, std::string_view host, int port);
   ~Socket() override;
   Socket(const Socket&) = delete;
@@ -80,6 +83,8 @@ class AS3NET_EXPORT Socket : public events::EventDispatcher,
   void flush();
 
   // --- properties -------------------------------------------------------------------------
+  /// connected is true while the connection is open: from `Event::CONNECT` (or from acceptance
+  /// by a ServerSocket) until close(), the peer's close or a failure.
   bool connected() const noexcept;
   /// bytesAvailable counts received bytes not yet read.
   std::uint32_t bytesAvailable() const noexcept final;
@@ -88,17 +93,23 @@ class AS3NET_EXPORT Socket : public events::EventDispatcher,
   std::uint32_t bytesPending() const noexcept;
   /// timeout is how many milliseconds connect() may take, resolution included (default 20000);
   /// the value in force when connect() is called applies. 0 means no limit of as3net's own.
+  ///@{
   std::uint32_t timeout() const noexcept;
   void timeout(std::uint32_t milliseconds) noexcept;
+  ///@}
   /// The addresses of the connection as numeric text, and their ports; "" and 0 while there is
   /// none (AS3 leaves them undocumented). IPv6 addresses have no brackets.
+  ///@{
   std::string localAddress() const;
   int localPort() const;
   std::string remoteAddress() const;
   int remotePort() const;
+  ///@}
   /// tcpNoDelay turns Nagle's algorithm off (AIR 51); false by default. Kept across connects.
+  ///@{
   bool tcpNoDelay() const noexcept;
   void tcpNoDelay(bool value);
+  ///@}
 
   utils::Endian endian() const noexcept final;
   void endian(utils::Endian value) noexcept final;
@@ -112,17 +123,23 @@ class AS3NET_EXPORT Socket : public events::EventDispatcher,
   /// outputHighWaterMark bounds bytesPending. A write that would take it higher throws
   /// errors::MemoryError #1000 and writes nothing: wait for `OUTPUT_PROGRESS` instead. Not in
   /// AS3, whose runtime let a peer that never reads take all memory.
+  ///@{
   std::uint32_t outputHighWaterMark() const noexcept;
   void outputHighWaterMark(std::uint32_t bytes) noexcept;
+  ///@}
   /// inputHighWaterMark bounds bytesAvailable: while that many bytes are unread, the socket
   /// stops reading from the network (TCP then slows the peer down) until they are read. Not in
   /// AS3.
+  ///@{
   std::uint32_t inputHighWaterMark() const noexcept;
   void inputHighWaterMark(std::uint32_t bytes) noexcept;
+  ///@}
   /// autoFlush flushes written bytes at the end of each loop turn, as some AIR platforms did
   /// between frames. Off by default, as on Windows AIR; portable code calls flush().
+  ///@{
   bool autoFlush() const noexcept;
   void autoFlush(bool value) noexcept;
+  ///@}
   /// lookahead returns up to `length` buffered bytes (all by default) without consuming them
   /// (Xojo's Lookahead). Unlike the reads it never throws.
   std::string lookahead(std::uint32_t length = 0xFFFFFFFFu) const;

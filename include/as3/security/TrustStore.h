@@ -36,7 +36,9 @@ class AS3NET_EXPORT TrustStore {
   /// `*.1`, ... and `*.pem`, `*.crt`); unreadable files are skipped. Returns how many.
   std::size_t loadDirectory(const std::string& path);
 
+  /// size is the number of anchors.
   std::size_t size() const noexcept;
+  /// anchors are the trust anchors in the order they were added, each once.
   const std::vector<X509Certificate>& anchors() const noexcept { return anchors_; }
   /// source says where the anchors came from (paths), for diagnostics.
   const std::string& source() const noexcept { return source_; }

@@ -19,12 +19,12 @@ class AS3NET_EXPORT X500DistinguishedName {
   /// ("CN", "example.com"); short names are those of RFC 4514 ("CN", "O", ...) or dotted OIDs.
   explicit X500DistinguishedName(std::vector<std::pair<std::string, std::string>> attributes);
 
-  std::string commonName() const;
-  std::string countryName() const;
-  std::string localityName() const;
-  std::string organizationName() const;
-  std::string organizationalUnitName() const;
-  std::string stateOrProvinceName() const;
+  std::string commonName() const;              ///< The first CN attribute.
+  std::string countryName() const;             ///< The first C attribute.
+  std::string localityName() const;            ///< The first L attribute.
+  std::string organizationName() const;        ///< The first O attribute.
+  std::string organizationalUnitName() const;  ///< The first OU attribute.
+  std::string stateOrProvinceName() const;     ///< The first ST attribute.
 
   /// toString is every attribute as RFC 4514 text in certificate order with ", " between them,
   /// such as `CN=example.com, O=Example, C=US`; special characters are escaped as RFC 4514 says.

@@ -13,6 +13,8 @@
 #include "as3/security/X500DistinguishedName.h"
 #include "as3/utils/ByteArray.h"
 
+/// as3::security holds certificates and distinguished names, trust stores, and the one
+/// certificate validation policy SecureSocket applies.
 namespace as3::security {
 
 /// X509Certificate is AIR's flash.security.X509Certificate: a parsed certificate, read-only.
@@ -23,8 +25,10 @@ class AS3NET_EXPORT X509Certificate {
  public:
   /// fromDER parses one DER certificate. Throws errors::ArgumentError #2004 when `der` is not
   /// exactly one well-formed certificate (nothing may follow it).
+  ///@{
   static X509Certificate fromDER(const std::uint8_t* der, std::size_t length);
   static X509Certificate fromDER(const utils::ByteArray& der);
+  ///@}
   /// fromPEM parses every CERTIFICATE block of `pem` (DER when it holds no PEM armour), in order.
   /// Throws errors::ArgumentError #2004 when none is found or one is malformed.
   static std::vector<X509Certificate> fromPEM(std::string_view pem);
@@ -37,19 +41,24 @@ class AS3NET_EXPORT X509Certificate {
   std::string signatureAlgorithmOID() const;
   /// signatureAlgorithmParams is the DER of the algorithm's parameters, when present.
   std::optional<utils::ByteArray> signatureAlgorithmParams() const;
+  /// issuer is the name of the certificate's issuer.
   X500DistinguishedName issuer() const;
   /// issuerUniqueID and subjectUniqueID are hexadecimal, "" when absent (they always are in
   /// certificates made since the 1990s).
   std::string issuerUniqueID() const;
+  /// subject is the name of the certificate's subject.
   X500DistinguishedName subject() const;
+  /// subjectUniqueID is hexadecimal, "" when absent, as issuerUniqueID().
   std::string subjectUniqueID() const;
   /// subjectPublicKeyAlgorithmOID is dotted text, such as "1.2.840.10045.2.1" (EC public key).
   std::string subjectPublicKeyAlgorithmOID() const;
   /// subjectPublicKey is the subjectPublicKey BIT STRING's bytes as lower-case hexadecimal.
   std::string subjectPublicKey() const;
   /// validNotBefore and validNotAfter are milliseconds since 1970 UTC.
+  ///@{
   double validNotBefore() const;
   double validNotAfter() const;
+  ///@}
   /// encoded is the whole certificate in DER, the way to reach its extensions.
   utils::ByteArray encoded() const;
 
@@ -59,8 +68,10 @@ class AS3NET_EXPORT X509Certificate {
   /// spkiSha256 is the SHA-256 of the DER SubjectPublicKeyInfo, base64 (as HPKP pins are written).
   std::string spkiSha256() const;
   /// dnsNames and ipAddresses are the subject alternative names (IP addresses as text).
+  ///@{
   std::vector<std::string> dnsNames() const;
   std::vector<std::string> ipAddresses() const;
+  ///@}
   /// toPEM is the certificate as one PEM block.
   std::string toPEM() const;
 

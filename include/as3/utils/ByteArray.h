@@ -15,6 +15,8 @@
 #include "as3/utils/ObjectEncoding.h"
 #include "as3/utils/detail/ByteStream.h"
 
+/// as3::utils holds AS3's flash.utils classes: ByteArray, the IDataInput and IDataOutput
+/// interfaces, IExternalizable, Endian, CompressionAlgorithm, and ObjectEncoding.
 namespace as3::utils {
 
 /// ByteArray is AS3's flash.utils.ByteArray: bytes with a read/write position, big-endian by
@@ -31,16 +33,22 @@ class AS3NET_EXPORT ByteArray : public IDataInput, public IDataOutput {
   ByteArray();
   /// Creates an array holding a copy of `bytes`, position 0. Not in AS3.
   ByteArray(const void* bytes, std::size_t length);
+  /// A copy has its own bytes and the same position, endian, objectEncoding and shareable; a
+  /// moved-from array is empty, at position 0.
+  ///@{
   ByteArray(const ByteArray&);
   ByteArray& operator=(const ByteArray&);
   ByteArray(ByteArray&&) noexcept;
   ByteArray& operator=(ByteArray&&) noexcept;
+  ///@}
   ~ByteArray() override;
 
   // --- properties --------------------------------------------------------------------------
+  /// length is the number of bytes in the array.
   std::uint32_t length() const noexcept { return stream_.length(); }
   /// length(value) zero-fills growth, truncates otherwise; the position is clamped to it.
   void length(std::uint32_t value) { stream_.setLength(value); }
+  /// position is where the next read or write starts.
   std::uint32_t position() const noexcept { return stream_.position(); }
   /// position(value) accepts any value, even past the length; it is never clamped.
   void position(std::uint32_t value) noexcept { stream_.setPosition(value); }
@@ -61,8 +69,10 @@ class AS3NET_EXPORT ByteArray : public IDataInput, public IDataOutput {
 
   /// shareable is kept for porting: as3net has no workers, so it only makes compress() and
   /// uncompress() throw errors::ArgumentError #3735, as Flash does for shared arrays.
+  ///@{
   bool shareable() const noexcept { return shareable_; }
   void shareable(bool value) noexcept { shareable_ = value; }
+  ///@}
 
   // --- whole-array operations -------------------------------------------------------------
   /// clear sets length and position to 0 and releases the storage; endian and
@@ -107,24 +117,34 @@ class AS3NET_EXPORT ByteArray : public IDataInput, public IDataOutput {
   std::uint32_t writeBase64(std::string_view base64);
   /// writeHexString decodes hex digits (either case, an even count) like writeBase64.
   std::uint32_t writeHexString(std::string_view hex);
+  /// createFromBase64 and createFromHexString return a new array holding the decoded bytes,
+  /// its position at the end. They throw as writeBase64() and writeHexString() do.
+  ///@{
   static ByteArray createFromBase64(std::string_view base64);
   static ByteArray createFromHexString(std::string_view hex);
+  ///@}
   /// writeRandomBytes overwrites the current length() bytes with cryptographically random ones.
   void writeRandomBytes();
 
   /// `ba[i]` reads the byte at i, or 0 past the length (AS3 gives undefined); assigning stores
   /// `value & 0xFF`, growing the array with zeros as needed. The position is not changed.
+  ///@{
   ByteRef operator[](std::uint32_t index) noexcept;
   std::uint8_t operator[](std::uint32_t index) const noexcept {
     return index < length() ? stream_.data()[index] : 0;
   }
+  ///@}
 
   /// data is the storage (length() bytes); it moves when the array grows. Not in AS3.
+  ///@{
   std::uint8_t* data() noexcept { return stream_.data(); }
   const std::uint8_t* data() const noexcept { return stream_.data(); }
+  ///@}
   /// stream is the reader/writer core under the array, which Socket shares. Internal.
+  ///@{
   detail::ByteStream& stream() noexcept { return stream_; }
   const detail::ByteStream& stream() const noexcept { return stream_; }
+  ///@}
 
   /// Two arrays are equal when their bytes are; position, endian and encoding are ignored.
   friend AS3NET_EXPORT bool operator==(const ByteArray& a, const ByteArray& b) noexcept;
@@ -185,11 +205,15 @@ class AS3NET_EXPORT ByteArray : public IDataInput, public IDataOutput {
 /// ByteRef is what a non-const `ba[i]` returns: it reads as the byte and assigns through.
 class ByteArray::ByteRef {
  public:
+  /// Reads the byte, or 0 past the length.
   operator std::uint8_t() const noexcept { return std::as_const(*array_)[index_]; }
+  /// Stores `value & 0xFF`, growing the array with zeros as needed. Throws
+  /// errors::MemoryError #1000 at index 0xFFFFFFFF (the array would need 4 GiB).
   ByteRef& operator=(std::int32_t value) {
     array_->setByteAt(index_, static_cast<std::uint8_t>(value));
     return *this;
   }
+  /// Stores the byte `other` reads, for `a[i] = b[j]`.
   ByteRef& operator=(const ByteRef& other) { return *this = static_cast<std::uint8_t>(other); }
 
  private:

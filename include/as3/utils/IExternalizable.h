@@ -16,13 +16,19 @@ class IDataOutput;
 class AS3NET_EXPORT IExternalizable {
  public:
   virtual ~IExternalizable();
+  /// writeExternal writes this object's state to `output` when writeObject() encodes it.
   virtual void writeExternal(IDataOutput& output) const = 0;
+  /// readExternal reads back, from `input`, what writeExternal() wrote. readObject() calls it on
+  /// an instance the class alias created; what it throws propagates out of readObject().
   virtual void readExternal(IDataInput& input) = 0;
 
  protected:
+  /// The interface has no state; only implementations create, copy or assign it.
+  ///@{
   IExternalizable() = default;
   IExternalizable(const IExternalizable&) = default;
   IExternalizable& operator=(const IExternalizable&) = default;
+  ///@}
 };
 
 }  // namespace as3::utils
