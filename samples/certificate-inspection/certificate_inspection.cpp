@@ -30,7 +30,6 @@
 #include <utility>
 #include <vector>
 
-#include "common/Deadline.h"
 #include "as3/errors/Error.h"
 #include "as3/events/Event.h"
 #include "as3/events/IOErrorEvent.h"
@@ -44,6 +43,7 @@
 #include "as3/security/X500DistinguishedName.h"
 #include "as3/security/X509Certificate.h"
 #include "as3/testing/TestCertificateAuthority.h"
+#include "common/Deadline.h"
 
 using as3::events::Event;
 using as3::events::IOErrorEvent;

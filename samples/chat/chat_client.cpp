@@ -24,7 +24,6 @@
 #include <vector>
 
 #include "ChatProtocol.h"
-#include "common/Deadline.h"
 #include "as3/amf/Value.h"
 #include "as3/errors/Error.h"
 #include "as3/events/Event.h"
@@ -33,6 +32,7 @@
 #include "as3/events/ProgressEvent.h"
 #include "as3/net/EventLoop.h"
 #include "as3/net/Socket.h"
+#include "common/Deadline.h"
 
 using as3::amf::Value;
 using as3::events::Event;

@@ -16,7 +16,6 @@
 #include <vector>
 
 #include "ChatProtocol.h"
-#include "common/Deadline.h"
 #include "as3/amf/Value.h"
 #include "as3/errors/Error.h"
 #include "as3/events/Event.h"
@@ -27,6 +26,7 @@
 #include "as3/net/EventLoop.h"
 #include "as3/net/ServerSocket.h"
 #include "as3/net/Socket.h"
+#include "common/Deadline.h"
 
 using as3::amf::Value;
 using as3::events::Event;

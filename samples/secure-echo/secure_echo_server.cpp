@@ -28,7 +28,6 @@
 #include <utility>
 #include <vector>
 
-#include "common/Deadline.h"
 #include "as3/errors/Error.h"
 #include "as3/events/Event.h"
 #include "as3/events/IOErrorEvent.h"
@@ -40,6 +39,7 @@
 #include "as3/net/SecureSocket.h"
 #include "as3/testing/TestCertificateAuthority.h"
 #include "as3/utils/ByteArray.h"
+#include "common/Deadline.h"
 
 using as3::events::Event;
 using as3::events::IOErrorEvent;
