@@ -1,8 +1,12 @@
-# Installs the built SDK into a fresh prefix, then builds and runs test/install/consumer twice:
-# once through find_package(as3net), once through pkg-config. Run by ctest with
-#   -DBUILD_DIR=... -DSOURCE_DIR=... -DWORK_DIR=... -DGENERATOR=... -DLIBDIR=... -DSHARED=ON|OFF
+# Proves the installed SDK works for an application: installs the built SDK into a fresh prefix,
+# then builds samples/consumer-tests (a client and its Catch2 tests against the testing kit) and
+# runs its tests, once through find_package(as3net) and once through pkg-config; with
+# -DADD_SUBDIRECTORY=ON also a third time with the SDK's source tree built along. Run by ctest with
+#   -DBUILD_DIR=... -DSOURCE_DIR=... -DWORK_DIR=... -DGENERATOR=... -DSHARED=ON|OFF
+#   -DPKGCONFIG_DIR=<prefix-relative dir of the .pc files> [-DADD_SUBDIRECTORY=ON]
 file(REMOVE_RECURSE "${WORK_DIR}")
 set(prefix "${WORK_DIR}/prefix")
+set(consumer "${SOURCE_DIR}/samples/consumer-tests")
 
 function(run)
   execute_process(COMMAND ${ARGV} RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
@@ -12,35 +16,49 @@ function(run)
   set(last_output "${out}" PARENT_SCOPE)
 endfunction()
 
+# The consumer's tests print Catch2's summary; anything but "All tests passed" fails.
+function(expect_tests_passed what)
+  if(NOT last_output MATCHES "All tests passed")
+    message(FATAL_ERROR "${what}: the consumer's tests did not pass:\n${last_output}")
+  endif()
+  message(STATUS "${what}: consumer tests passed")
+endfunction()
+
 run(${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${prefix}")
+# An application must not need the source tree or LD_LIBRARY_PATH: nothing below sets either.
+unset(ENV{LD_LIBRARY_PATH})
 
-# find_package(as3net)
-run(${CMAKE_COMMAND} -S "${SOURCE_DIR}/test/install/consumer" -B "${WORK_DIR}/cmake-build"
-    -G "${GENERATOR}" "-DCMAKE_PREFIX_PATH=${prefix}")
+# 1. find_package(as3net)
+run(${CMAKE_COMMAND} -S "${consumer}" -B "${WORK_DIR}/cmake-build" -G "${GENERATOR}"
+    "-DCMAKE_PREFIX_PATH=${prefix}")
 run(${CMAKE_COMMAND} --build "${WORK_DIR}/cmake-build")
-run("${WORK_DIR}/cmake-build/consumer")
-if(NOT last_output MATCHES "consumer ok")
-  message(FATAL_ERROR "find_package consumer printed: ${last_output}")
-endif()
+run("${WORK_DIR}/cmake-build/lobby_client_tests")
+expect_tests_passed("find_package")
 
-# pkg-config
-set(pc_dir "${prefix}/${LIBDIR}/pkgconfig")
-set(ENV{PKG_CONFIG_PATH} "${pc_dir}")
+# 2. pkg-config, with no CMake on the consumer's side
+set(ENV{PKG_CONFIG_PATH} "${prefix}/${PKGCONFIG_DIR}")
 # A static library needs its private dependencies on the link line: pkg-config's --static.
 set(pc_static "")
 if(NOT SHARED)
   set(pc_static --static)
 endif()
-execute_process(COMMAND pkg-config ${pc_static} --cflags --libs as3net
+execute_process(COMMAND pkg-config ${pc_static} --cflags --libs as3net-testing
   RESULT_VARIABLE status OUTPUT_VARIABLE flags OUTPUT_STRIP_TRAILING_WHITESPACE)
 if(NOT status EQUAL 0)
-  message(FATAL_ERROR "pkg-config does not know as3net (looked in ${pc_dir})")
+  message(FATAL_ERROR "pkg-config does not know as3net-testing (looked in $ENV{PKG_CONFIG_PATH})")
 endif()
 separate_arguments(flags UNIX_COMMAND "${flags}")
-run(c++ -std=c++17 "${SOURCE_DIR}/test/install/consumer/main.cpp" -o "${WORK_DIR}/pc-consumer"
-    ${flags})
+run(c++ -std=c++17 "${consumer}/LobbyClient.cpp" "${consumer}/LobbyClientTests.cpp"
+    "${consumer}/main.cpp" -o "${WORK_DIR}/pc-consumer" ${flags})
 run("${WORK_DIR}/pc-consumer")
-if(NOT last_output MATCHES "consumer ok")
-  message(FATAL_ERROR "pkg-config consumer printed: ${last_output}")
+expect_tests_passed("pkg-config")
+
+# 3. add_subdirectory of the source tree
+if(ADD_SUBDIRECTORY)
+  run(${CMAKE_COMMAND} -S "${consumer}" -B "${WORK_DIR}/subdirectory-build" -G "${GENERATOR}"
+      "-DAS3NET_SOURCE_DIR=${SOURCE_DIR}")
+  run(${CMAKE_COMMAND} --build "${WORK_DIR}/subdirectory-build")
+  run("${WORK_DIR}/subdirectory-build/lobby_client_tests")
+  expect_tests_passed("add_subdirectory")
 endif()
 message(STATUS "installed package works through find_package and pkg-config")

@@ -4,6 +4,7 @@
 
 #include "Command.h"
 #include "CommandSecurity.h"
+#include "as3/Version.h"
 
 namespace as3net_tool {
 
@@ -17,6 +18,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: as3net <command> [options]\n"
+    "       as3net --version\n"
     "\n"
     "Commands:\n"
     "  amf ACTION       AMF0/AMF3 bytes to tagged JSON and back\n"
@@ -67,6 +69,10 @@ int main(int argc, char* argv[]) {
   }
   if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (args[0] == "--version") {
+    std::puts("as3net " AS3NET_VERSION_STRING);
     return 0;
   }
   Args rest(args.begin() + 1, args.end());

@@ -83,9 +83,9 @@ struct Node {
 };
 
 AS3NET_EXPORT void destroyNode(Node* node) noexcept;
-#ifndef NDEBUG
+// Exported in every build of the library: a consumer's debug build calls it from the inline
+// functions below even when the library was built with NDEBUG.
 AS3NET_EXPORT void checkOwningThread(const Node* node);
-#endif
 inline void retain(Node* node) noexcept {
 #ifndef NDEBUG
   checkOwningThread(node);
