@@ -91,6 +91,10 @@ int LoopCore::run(uv_run_mode mode) {
     uncaught_.pop_front();
     std::rethrow_exception(first);
   }
+  {
+    std::lock_guard<std::mutex> lock(postedMutex_);
+    holdForPosts(!posted_.empty());
+  }
   ++running_;
   int more = uv_run(loop_, mode);
   --running_;
@@ -103,7 +107,9 @@ int LoopCore::run(uv_run_mode mode) {
 }
 
 void LoopCore::stop() noexcept {
-  if (alive_) uv_stop(loop_);
+  // libuv keeps a stop request made between runs and ends the next run at once; outside a run
+  // of ours there is nothing to stop, unless the application runs a wrapped loop itself.
+  if (alive_ && (running_ > 0 || !owned_)) uv_stop(loop_);
 }
 
 void LoopCore::report(std::exception_ptr error) noexcept {
@@ -132,7 +138,16 @@ void LoopCore::report(std::exception_ptr error) noexcept {
 
 void LoopCore::keepAlive(bool value) noexcept {
   if (!alive_) return;
-  if (value)
+  keepAlive_ = value;
+  std::lock_guard<std::mutex> lock(postedMutex_);
+  holdForPosts(!posted_.empty());
+}
+
+void LoopCore::holdForPosts(bool pending) noexcept {
+  bool hold = alive_ && (keepAlive_ || pending);
+  if (hold == asyncHeld_) return;
+  asyncHeld_ = hold;
+  if (hold)
     uv_ref(reinterpret_cast<uv_handle_t*>(&async_));
   else
     uv_unref(reinterpret_cast<uv_handle_t*>(&async_));
@@ -147,6 +162,9 @@ void LoopCore::post(std::function<void()> task) {
     std::lock_guard<std::mutex> lock(postedMutex_);
     if (!alive_) return;
     posted_.push_back(std::move(task));
+    // From the loop's own thread the task must keep the next run() going; another thread's
+    // task is picked up by a run under way, or by the next one (run() checks the queue).
+    if (inLoopThread()) holdForPosts(true);
   }
   uv_async_send(&async_);
 }
@@ -160,6 +178,8 @@ void LoopCore::onAsync(uv_async_t* async) noexcept {
   }
   auto keep = self->shared_from_this();
   for (auto& task : tasks) self->guard(task);
+  std::lock_guard<std::mutex> lock(self->postedMutex_);
+  self->holdForPosts(!self->posted_.empty());
 }
 
 void LoopCore::schedule(std::weak_ptr<TurnEndWork> owner) {

@@ -126,6 +126,11 @@ TEST_CASE("Array keeps AS3's dense part and moves keys after a hole aside", "[am
   CHECK(constant[std::size_t{4294967296}].asString() == "big");
   CHECK(constant[std::size_t{4294967296} + 1].type() == Type::Undefined);
   CHECK(constant[0].asInt() == 1);
+  // Indices of length()'s own type, and proxies that print.
+  std::uint32_t last = a.length() - 1;
+  CHECK(a[last].asInt() == 7);
+  CHECK(constant[last].asInt() == 7);
+  CHECK(a[1].toString() == "two");
 }
 
 TEST_CASE("Array holes, setLength and delete follow AS3", "[amf][value]") {

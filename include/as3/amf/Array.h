@@ -75,6 +75,8 @@ class AS3NET_EXPORT Array {
     return index < 0xFFFFFFFFu ? get(static_cast<std::uint32_t>(index))
                                : get(std::to_string(index));
   }
+  Element operator[](std::uint32_t index) { return (*this)[std::size_t{index}]; }
+  Value operator[](std::uint32_t index) const { return get(index); }
   Element operator[](int index) { return (*this)[static_cast<std::size_t>(index)]; }
   Value operator[](int index) const {
     return index >= 0 ? (*this)[static_cast<std::size_t>(index)] : get(std::to_string(index));

@@ -272,6 +272,8 @@ class ValueReads {
   double asNumber() const { return self().get().asNumber(); }
   /// asString copies: the Value holding the text is gone when the call returns.
   std::string asString() const { return std::string(self().get().asString()); }
+  /// toString is Value::toString of what the proxy reads.
+  std::string toString() const { return self().get().toString(); }
 
  private:
   const Proxy& self() const { return static_cast<const Proxy&>(*this); }

@@ -65,7 +65,8 @@ class AS3NET_EXPORT EventLoop {
   /// poll processes whatever is ready without waiting, and returns whether anything is left to
   /// do. A game calls it once per frame.
   bool poll();
-  /// stop makes run() return after the current callback.
+  /// stop makes run() return after the current callback. Outside run(), runOnce() and poll() it
+  /// does nothing (on a wrapped loop, it stops the application's own uv_run()).
   void stop();
 
   /// post runs `task` on the loop's thread during a later turn. Safe from any thread (not from

@@ -126,12 +126,17 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   static void onCheck(uv_check_t* check) noexcept;
   static void onInternalClose(uv_handle_t* handle) noexcept;
   void runTurnEnd() noexcept;
+  // holdForPosts refs the async handle while posted work waits or keepAlive asks, so that
+  // run() does not return with a task still queued. Loop thread only.
+  void holdForPosts(bool pending) noexcept;
 
   uv_loop_t ownLoop_{};
   uv_loop_t* loop_;
   bool owned_;
   bool alive_ = true;
   int running_ = 0;  // nesting of run() on this thread: more than one is refused
+  bool keepAlive_ = false;
+  bool asyncHeld_ = false;  // the async handle is ref'd
   int internalOpen_ = 0;
   std::size_t live_ = 0;                       // as3net handles libuv has not finished with
   std::shared_ptr<LoopCore> selfUntilClosed_;  // for a wrapped loop: until libuv lets go

@@ -473,8 +473,10 @@ void SocketCore::ended(int status) {
     peerFinished();
     return;
   }
+  // A failed send can surface here, as the socket's pending error at the end of the stream.
   std::string what = status == UV_ECONNRESET ? "Connection reset by the peer"
-                                             : "The connection broke while receiving";
+                     : status == UV_EPIPE    ? "Sending failed: the peer closed the connection"
+                                             : "The connection broke";
   fail(what + " (" + uvReason(status) + ")");
 }
 
