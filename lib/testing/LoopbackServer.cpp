@@ -175,7 +175,7 @@ struct LoopbackServer::State {
   void start(const IssuedCertificate* identity);
   void accept(std::shared_ptr<net::Socket> socket);
   void advance(const std::shared_ptr<Connection>& connection);
-  void clientEnded(Connection& connection, const std::string& how);
+  void clientEnded(Connection& connection, const std::string& how, bool clean);
   void fail(Connection& connection, const std::string& what);
   void finish(Connection& connection);
   void end(Connection& connection, Kind how);
@@ -220,10 +220,11 @@ void LoopbackServer::State::accept(std::shared_ptr<net::Socket> socket) {
     c->inbox += bytes;
     advance(c);
   });
-  s.addEventListener(events::Event::CLOSE,
-                     [this, raw](events::Event&) { clientEnded(*raw, "closed the connection"); });
+  s.addEventListener(events::Event::CLOSE, [this, raw](events::Event&) {
+    clientEnded(*raw, "closed the connection", true);
+  });
   s.addEventListener(events::IOErrorEvent::IO_ERROR, [this, raw](events::IOErrorEvent& event) {
-    clientEnded(*raw, "ended with an ioError (" + event.text() + ")");
+    clientEnded(*raw, "ended with an ioError (" + event.text() + ")", false);
   });
   advance(connection);
 }
@@ -293,11 +294,20 @@ void LoopbackServer::State::advance(const std::shared_ptr<Connection>& connectio
   if (c.open && c.step == steps.size()) finish(c);
 }
 
-void LoopbackServer::State::clientEnded(Connection& c, const std::string& how) {
+void LoopbackServer::State::clientEnded(Connection& c, const std::string& how, bool clean) {
   if (!c.open) return;
   c.open = false;
   c.pauseTimer.reset();
   const std::vector<Step>& steps = script.steps();
+  // Only a clean close (TLS: close_notify, then FIN) is the end a script waits for; a reset or
+  // a truncation is recorded, so a test can require that its client closes properly.
+  if (!clean) {
+    fail(c, "the client " + how +
+                (c.step < steps.size()
+                     ? " during step " + std::to_string(c.step + 1) + " " + describe(steps[c.step])
+                     : " after the script's last step"));
+    return;
+  }
   if (c.step < steps.size() && !waitsForTheClientToEnd(steps[c.step].kind)) {
     fail(c, "the client " + how + " while step " + std::to_string(c.step + 1) + " " +
                 describe(steps[c.step]) + " waited");

@@ -24,22 +24,16 @@
 #include "as3/net/EventLoop.h"
 #include "as3/net/ServerSocket.h"
 #include "as3/net/Socket.h"
+#include "as3/testing/LoopbackServer.h"
+#include "as3/testing/Run.h"
 #include "support/Net.h"
 
 using as3::events::Event;
 using as3::events::IOErrorEvent;
 using as3::net::EventLoop;
 using as3::net::Socket;
+using as3::testing::runUntil;
 using namespace std::chrono_literals;
-
-namespace {
-
-int refusedPort() {
-  test::Listener gone;
-  return gone.port();
-}
-
-}  // namespace
 
 TEST_CASE("EventLoop::post runs tasks from other threads on the loop's thread, in order",
           "[net][loop]") {
@@ -58,7 +52,7 @@ TEST_CASE("EventLoop::post runs tasks from other threads on the loop's thread, i
     });
   }
   for (auto& thread : threads) thread.join();
-  REQUIRE(test::runUntil(loop, [&] { return order.size() == 100; }));
+  REQUIRE(runUntil(loop, [&] { return order.size() == 100; }));
   CHECK(offThread == 0);
   for (int i = 0; i < 100; ++i) CHECK(order[static_cast<std::size_t>(i)] == i);
 }
@@ -72,7 +66,7 @@ TEST_CASE("EventLoop::poll never waits, runOnce and run return when nothing is l
   loop.run();  // nothing to do: returns at once
   bool ran = false;
   loop.post([&] { ran = true; });
-  REQUIRE(test::runUntil(loop, [&] { return ran; }));
+  REQUIRE(runUntil(loop, [&] { return ran; }));
 }
 
 TEST_CASE("EventLoop rethrows a listener's exception from poll() once the callback unwound",
@@ -84,7 +78,7 @@ TEST_CASE("EventLoop rethrows a listener's exception from poll() once the callba
     ++ioErrors;
     throw std::runtime_error("listener failed");
   });
-  socket.connect("127.0.0.1", refusedPort());
+  socket.connect("127.0.0.1", test::unusedPort());
   bool thrown = false;
   auto deadline = std::chrono::steady_clock::now() + 10s;
   while (!thrown && std::chrono::steady_clock::now() < deadline) {
@@ -99,7 +93,7 @@ TEST_CASE("EventLoop rethrows a listener's exception from poll() once the callba
   // The loop stays usable.
   bool ran = false;
   loop.post([&] { ran = true; });
-  REQUIRE(test::runUntil(loop, [&] { return ran; }));
+  REQUIRE(runUntil(loop, [&] { return ran; }));
 }
 
 TEST_CASE("EventLoop hands escaped exceptions to the uncaught-error handler when one is set",
@@ -117,14 +111,14 @@ TEST_CASE("EventLoop hands escaped exceptions to the uncaught-error handler when
   loop.post([] { throw std::logic_error("second"); });
   bool after = false;
   loop.post([&] { after = true; });
-  REQUIRE(test::runUntil(loop, [&] { return after; }));
+  REQUIRE(runUntil(loop, [&] { return after; }));
   CHECK(caught == std::vector<std::string>{"first", "second"});
 }
 
 TEST_CASE("An ioError nobody listens to surfaces as Error #2044, as in AIR", "[net][loop]") {
   EventLoop loop;
   Socket socket(loop);
-  socket.connect("127.0.0.1", refusedPort());
+  socket.connect("127.0.0.1", test::unusedPort());
   int id = 0;
   std::string message;
   auto deadline = std::chrono::steady_clock::now() + 10s;
@@ -151,7 +145,7 @@ TEST_CASE("EventLoop refuses to run inside its own callback", "[net][loop]") {
       id = e.errorID();
     }
   });
-  REQUIRE(test::runUntil(loop, [&] { return id != 0; }));
+  REQUIRE(runUntil(loop, [&] { return id != 0; }));
   CHECK(id == 2037);
 }
 
@@ -161,22 +155,16 @@ TEST_CASE("EventLoop wraps a uv_loop_t the application runs itself", "[net][loop
   {
     EventLoop loop(&raw);
     CHECK(loop.uvLoop() == &raw);
-    as3::net::ServerSocket server(loop);
-    server.bind(0, "127.0.0.1");
-    server.listen();
-    std::shared_ptr<Socket> accepted;
-    server.addEventListener(
-        as3::events::ServerSocketConnectEvent::CONNECT,
-        [&](as3::events::ServerSocketConnectEvent& e) { accepted = e.socket(); });
+    as3::testing::LoopbackServer server(loop);
     Socket socket(loop);
     bool connected = false;
     socket.addEventListener(Event::CONNECT, [&](Event&) { connected = true; });
-    socket.connect("127.0.0.1", server.localPort());
+    socket.connect("127.0.0.1", server.port());
     auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (!(connected && accepted) && std::chrono::steady_clock::now() < deadline)
+    while (!(connected && server.connections() > 0) && std::chrono::steady_clock::now() < deadline)
       uv_run(&raw, UV_RUN_NOWAIT);
     CHECK(connected);
-    CHECK(accepted);
+    CHECK(server.connections() > 0);
   }
   // The EventLoop closed its handles; the application's next turns let libuv free them.
   while (uv_run(&raw, UV_RUN_NOWAIT) != 0) {
@@ -200,7 +188,7 @@ TEST_CASE("Destroying an EventLoop closes its sockets, which then refuse to conn
   pending.addEventListener(Event::CONNECT, [&](Event&) { ++events; });
   pending.addEventListener(IOErrorEvent::IO_ERROR, [&](Event&) { ++events; });
   client.connect("127.0.0.1", server->localPort());
-  REQUIRE(test::runUntil(*loop, [&] { return client.connected() && accepted.size() == 1; }));
+  REQUIRE(runUntil(*loop, [&] { return client.connected() && accepted.size() == 1; }));
   pending.connect("127.0.0.1", server->localPort());
   loop.reset();
   CHECK_FALSE(client.connected());
@@ -211,6 +199,24 @@ TEST_CASE("Destroying an EventLoop closes its sockets, which then refuse to conn
                        Catch::Predicate<as3::errors::IllegalOperationError>(
                            [](auto& e) { return e.errorID() == 2037; }));
   CHECK_THROWS_AS(client.writeInt(1), as3::errors::IOError);
+}
+
+TEST_CASE("stop() outside a run is not kept for the next run", "[net]") {
+  EventLoop loop;
+  loop.stop();  // nothing runs: nothing to stop
+  int ran = 0;
+  loop.post([&] { ++ran; });
+  loop.run();  // runs the posted task, then returns because nothing is left
+  CHECK(ran == 1);
+  loop.post([&] {
+    ++ran;
+    loop.stop();
+    loop.post([&] { ++ran; });
+  });
+  loop.run();  // stopped after the task; the one it posted waits for the next run
+  CHECK(ran == 2);
+  loop.run();
+  CHECK(ran == 3);
 }
 
 TEST_CASE("keepAlive makes run() wait for work posted by another thread until stop()",
@@ -242,7 +248,7 @@ TEST_CASE("The EventLoop destructor does not wait for handles the application le
     {
       EventLoop loop;
       Socket socket(loop);
-      socket.connect("127.0.0.1", refusedPort());
+      socket.connect("127.0.0.1", test::unusedPort());
       static uv_timer_t timer;
       uv_timer_init(loop.uvLoop(), &timer);
       uv_timer_start(
@@ -279,7 +285,7 @@ TEST_CASE("sigpipe child", "[.sigpipe-child]") {
   Socket socket(loop);
   socket.addEventListener(IOErrorEvent::IO_ERROR, [&](Event&) { ++ioErrors; });
   socket.connect("127.0.0.1", listener.port());
-  REQUIRE(test::runUntil(loop, [&] { return socket.connected(); }));
+  REQUIRE(runUntil(loop, [&] { return socket.connected(); }));
   peer.join();
   std::this_thread::sleep_for(50ms);  // the reset has arrived; the loop has not seen it yet
   // Several sends within one turn: the first meets the reset, the next ones a broken pipe.
@@ -287,7 +293,7 @@ TEST_CASE("sigpipe child", "[.sigpipe-child]") {
     socket.writeUTFBytes("after the reset");
     socket.flush();
   }
-  REQUIRE(test::runUntil(
+  REQUIRE(runUntil(
       loop, [&] { return ioErrors > 0; }, 5s));
   CHECK(ioErrors == 1);
 }

@@ -15,6 +15,7 @@
 #include "as3/events/IOErrorEvent.h"
 #include "as3/net/EventLoop.h"
 #include "as3/net/Socket.h"
+#include "as3/testing/Run.h"
 #include "support/FakeDns.h"
 #include "support/Net.h"
 
@@ -22,6 +23,7 @@ using as3::events::Event;
 using as3::events::IOErrorEvent;
 using as3::net::EventLoop;
 using as3::net::Socket;
+using as3::testing::runUntil;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
@@ -46,15 +48,9 @@ Outcome connectAndWait(EventLoop& loop, Socket& socket, const std::string& host,
     outcome.took = Clock::now() - start;
   });
   socket.connect(host, port);
-  test::runUntil(
+  runUntil(
       loop, [&] { return outcome.connected || !outcome.error.empty(); }, limit);
   return outcome;
-}
-
-// A port with nobody listening on 127.0.0.1 or ::1.
-int refusedPort() {
-  test::Listener gone;
-  return gone.port();
 }
 
 // A ::1 listener on `port` whose backlog is full: SYNs to it get no answer.
@@ -123,7 +119,7 @@ TEST_CASE("Happy Eyeballs: a refused address hands over to the next at once", "[
 TEST_CASE("Happy Eyeballs: when every address fails, the ioError names the last one",
           "[net][eyeballs]") {
   EventLoop loop;
-  int port = refusedPort();
+  int port = test::unusedPort();  // nobody listens on 127.0.0.1 or ::1
   test::FakeName name("all-refuse.as3net.test", {"127.0.0.1", "::1", "127.0.0.2"});
   Socket socket(loop);
   Outcome outcome = connectAndWait(loop, socket, "all-refuse.as3net.test", port);

@@ -21,6 +21,7 @@
 #include "as3/net/EventLoop.h"
 #include "as3/net/ServerSocket.h"
 #include "as3/net/Socket.h"
+#include "as3/testing/Run.h"
 #include "as3/utils/ByteArray.h"
 #include "support/Bytes.h"
 #include "support/ChildProcess.h"
@@ -35,6 +36,8 @@ using as3::events::ServerSocketConnectEvent;
 using as3::net::EventLoop;
 using as3::net::ServerSocket;
 using as3::net::Socket;
+using as3::testing::runFor;
+using as3::testing::runUntil;
 using as3::utils::ByteArray;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
@@ -161,7 +164,7 @@ using Shape = std::vector<std::string>;
 // nextLine drives `loop` until the peer prints a line; "" when none came within `limit`.
 std::string nextLine(EventLoop& loop, test::ChildProcess& peer, milliseconds limit = seconds(15)) {
   std::string line;
-  if (!test::runUntil(
+  if (!runUntil(
           loop, [&] { return peer.readLine(&line, milliseconds(0)); }, limit))
     return "";
   return line;
@@ -188,7 +191,7 @@ TEST_CASE("Socket exchanges messages up to 1 MiB with an echo peer, and its clos
   socket.addEventListener(ProgressEvent::SOCKET_DATA,
                           [&](Event&) { socket.readBytes(received, received.length()); });
   socket.connect("127.0.0.1", port);
-  REQUIRE(test::runUntil(loop, [&] { return socket.connected() || recorder.ended(); }));
+  REQUIRE(runUntil(loop, [&] { return socket.connected() || recorder.ended(); }));
   REQUIRE(recorder.events == Shape{"connect"});
 
   std::string binary;
@@ -202,12 +205,12 @@ TEST_CASE("Socket exchanges messages up to 1 MiB with an echo peer, and its clos
     socket.writeBytes(ByteArray(message.data(), message.size()));
     socket.flush();
     sent += message.size();
-    REQUIRE(test::runUntil(
+    REQUIRE(runUntil(
         loop, [&] { return received.length() >= message.size() || recorder.ended(); },
         seconds(30)));
     CHECK(difference(textOf(received), message) == "");
   }
-  test::runFor(loop, milliseconds(50));
+  runFor(loop, milliseconds(50));
   CHECK(received.length() == messages.back().size());  // nothing more came back
   CHECK(recorder.shape() == Shape{"connect", "socketData*"});
 
@@ -216,7 +219,7 @@ TEST_CASE("Socket exchanges messages up to 1 MiB with an echo peer, and its clos
   const std::string eof = nextLine(loop, peer);
   INFO(peer.transcript());
   CHECK(eof == "EOF " + std::to_string(sent));
-  test::runFor(loop, milliseconds(50));
+  runFor(loop, milliseconds(50));
   CHECK(recorder.shape() == Shape{"connect", "socketData*"});  // a local close dispatches nothing
 }
 
@@ -252,9 +255,9 @@ TEST_CASE("Socket gets a trickled payload in order, then one close after all of 
     receivedAtClose = received.size();
   });
   socket.connect("127.0.0.1", port);
-  REQUIRE(test::runUntil(
+  REQUIRE(runUntil(
       loop, [&] { return recorder.ended(); }, seconds(20)));
-  test::runFor(loop, milliseconds(100));
+  runFor(loop, milliseconds(100));
 
   CHECK(received == kTricklePayload);
   CHECK(loadedSum == kTricklePayload.size());
@@ -289,13 +292,12 @@ TEST_CASE("Socket delivers the bytes sent before a peer's reset once, then one i
                           [&](Event&) { connectedInError = socket.connected(); });
   socket.connect("127.0.0.1", port);
   const std::string payload = resetPayload();
-  REQUIRE(test::runUntil(loop,
-                         [&] { return received.length() >= payload.size() || recorder.ended(); }));
+  REQUIRE(runUntil(loop, [&] { return received.length() >= payload.size() || recorder.ended(); }));
   CHECK(difference(textOf(received), payload) == "");
 
   REQUIRE(peer.writeLine("RESET"));
-  REQUIRE(test::runUntil(loop, [&] { return recorder.ended(); }));
-  test::runFor(loop, milliseconds(200));  // nothing may follow the ioError
+  REQUIRE(runUntil(loop, [&] { return recorder.ended(); }));
+  runFor(loop, milliseconds(200));  // nothing may follow the ioError
 
   CHECK(recorder.shape() == Shape{"connect", "socketData*", "ioError"});
   CHECK(recorder.errorId == 2031);
@@ -337,7 +339,7 @@ TEST_CASE("Socket sees a half-closing peer's FIN as close after its data, which 
     availableInClose = socket.bytesAvailable();
   });
   socket.connect("127.0.0.1", port);
-  REQUIRE(test::runUntil(loop, [&] { return recorder.ended(); }));
+  REQUIRE(runUntil(loop, [&] { return recorder.ended(); }));
 
   CHECK(recorder.shape() == Shape{"connect", "socketData*", "close"});
   CHECK_FALSE(connectedInClose);
@@ -378,7 +380,7 @@ TEST_CASE("Socket connects to a peer on the IPv6 loopback ::1", "[net][interop]"
   socket.addEventListener(ProgressEvent::SOCKET_DATA,
                           [&](Event&) { received += socket.readAll(); });
   socket.connect("::1", port);
-  REQUIRE(test::runUntil(loop, [&] { return socket.connected() || recorder.ended(); }));
+  REQUIRE(runUntil(loop, [&] { return socket.connected() || recorder.ended(); }));
   REQUIRE(recorder.events == Shape{"connect"});
   CHECK(socket.remoteAddress() == "::1");
   CHECK(socket.remotePort() == port);
@@ -388,8 +390,7 @@ TEST_CASE("Socket connects to a peer on the IPv6 loopback ::1", "[net][interop]"
   const std::string message = "over IPv6, " + noise(5000, 7);
   socket.writeUTFBytes(message);
   socket.flush();
-  REQUIRE(
-      test::runUntil(loop, [&] { return received.size() >= message.size() || recorder.ended(); }));
+  REQUIRE(runUntil(loop, [&] { return received.size() >= message.size() || recorder.ended(); }));
   CHECK(difference(received, message) == "");
   socket.close();
   const std::string eof = nextLine(loop, peer);
@@ -448,8 +449,8 @@ TEST_CASE("ServerSocket accepts a Node or Python client and its socket echoes to
   CHECK(line == "OK");
   CHECK(accepts == 1);
   // The client closes once it has its echo: the accepted socket sees that as close.
-  REQUIRE(test::runUntil(loop, [&] { return closes + errors > 0; }));
-  test::runFor(loop, milliseconds(50));
+  REQUIRE(runUntil(loop, [&] { return closes + errors > 0; }));
+  runFor(loop, milliseconds(50));
   CHECK(closes == 1);
   CHECK(errors == 0);
   CHECK(connects == 0);  // an accepted socket is connected already, without an event

@@ -25,6 +25,8 @@
 #include "as3/net/SecureServerSocket.h"
 #include "as3/net/SecureSocket.h"
 #include "as3/security/CertificateStatus.h"
+#include "as3/testing/LoopbackServer.h"
+#include "as3/testing/Run.h"
 #include "as3/testing/TestCertificateAuthority.h"
 #include "support/ChildProcess.h"
 #include "support/Net.h"
@@ -42,34 +44,15 @@ using as3::net::Socket;
 using as3::security::CertificateStatus;
 using as3::testing::CertificateOptions;
 using as3::testing::IssuedCertificate;
+using as3::testing::LoopbackOptions;
+using as3::testing::LoopbackServer;
+using as3::testing::runFor;
+using as3::testing::runUntil;
+using as3::testing::Script;
 using as3::testing::TestCertificateAuthority;
 using namespace std::chrono_literals;
 
 namespace {
-
-// A TLS echo server on the loop, with a certificate from `authority`.
-struct TlsEchoServer {
-  SecureServerSocket server;
-  std::vector<std::shared_ptr<Socket>> clients;
-  int accepted = 0;
-  explicit TlsEchoServer(EventLoop& loop, const IssuedCertificate& identity) : server(loop) {
-    server.certificate(identity.chainPem(), identity.privateKeyPem);
-    server.bind(0, "127.0.0.1");
-    server.addEventListener(ServerSocketConnectEvent::CONNECT, [this](ServerSocketConnectEvent& e) {
-      ++accepted;
-      std::shared_ptr<Socket> s = e.socket();
-      clients.push_back(s);
-      Socket* raw = s.get();
-      s->addEventListener(ProgressEvent::SOCKET_DATA, [raw](Event&) {
-        std::string bytes = raw->readAll();
-        raw->writeBytes(bytes.data(), bytes.size());
-        raw->flush();
-      });
-    });
-    server.listen();
-  }
-  int port() const { return server.localPort(); }
-};
 
 // What a client saw, in order.
 struct Seen {
@@ -106,6 +89,13 @@ struct Seen {
       if (e == type) return true;
     return false;
   }
+  // attempt attaches to `socket`, connects it to `host`:`port` and runs `loop` until it has
+  // connected or ended; false when the time limit passed first.
+  bool attempt(EventLoop& loop, SecureSocket& socket, const std::string& host, int port) {
+    attach(socket);
+    socket.connect(host, port);
+    return runUntil(loop, [this] { return saw("connect") || ended(); });
+  }
 };
 
 std::string tempPath(const std::string& name) {
@@ -126,10 +116,7 @@ struct OpensslServer {
     cert = tempPath(name + ".pem");
     key = tempPath(name + ".key");
     identity.writeFiles(cert, key);
-    {
-      test::Listener probe;  // a port free a moment ago; s_server cannot report one it chose
-      port = probe.port();
-    }
+    port = test::unusedPort();  // s_server cannot report a port it chose
     std::vector<std::string> argv = {
         "openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port),
         "-cert",   cert,       "-key",    key,
@@ -153,12 +140,28 @@ TEST_CASE("SecureSocket connects to a trusted server, exchanges data and closes 
           "[net][tls]") {
   EventLoop loop;
   TestCertificateAuthority root;
-  TlsEchoServer echo(loop, root.issue());
+  // A server of its own: the accepted socket must see a clean close, not a truncation, and a
+  // LoopbackServer counts both as the client's end.
+  SecureServerSocket server(loop);
+  IssuedCertificate identity = root.issue();
+  server.certificate(identity.chainPem(), identity.privateKeyPem);
+  server.bind(0, "127.0.0.1");
+  std::vector<std::shared_ptr<Socket>> accepted;
+  server.addEventListener(ServerSocketConnectEvent::CONNECT, [&](ServerSocketConnectEvent& e) {
+    accepted.push_back(e.socket());
+    Socket* raw = e.socket().get();
+    raw->addEventListener(ProgressEvent::SOCKET_DATA, [raw](Event&) {
+      std::string bytes = raw->readAll();
+      raw->writeBytes(bytes.data(), bytes.size());
+      raw->flush();
+    });
+  });
+  server.listen();
   SecureSocket socket(loop);
   CHECK(SecureSocket::isSupported());
   CHECK(socket.serverCertificateStatus() == CertificateStatus::UNKNOWN);
   CHECK_FALSE(socket.serverCertificate());
-  socket.validator().addAnchor(root.certificate());
+  root.trustIn(socket);
   Seen seen;
   seen.attach(socket);
   std::string statusInConnect;
@@ -168,8 +171,8 @@ TEST_CASE("SecureSocket connects to a trusted server, exchanges data and closes 
     socket.writeUTFBytes("hello over TLS");
     socket.flush();
   });
-  socket.connect("localhost", echo.port());
-  REQUIRE(test::runUntil(loop, [&] { return seen.data == "hello over TLS"; }));
+  socket.connect("localhost", server.localPort());
+  REQUIRE(runUntil(loop, [&] { return seen.data == "hello over TLS"; }));
   CHECK(seen.events.front() == "connect");
   CHECK(statusInConnect == CertificateStatus::TRUSTED);
   REQUIRE(socket.serverCertificate());
@@ -180,13 +183,13 @@ TEST_CASE("SecureSocket connects to a trusted server, exchanges data and closes 
   CHECK(socket.bytesPending() == 0);
 
   // close() sends close_notify: the server sees a clean close, not a truncation.
-  REQUIRE(echo.clients.size() == 1);
+  REQUIRE(accepted.size() == 1);
   bool serverClosed = false, serverError = false;
-  echo.clients[0]->addEventListener(Event::CLOSE, [&](Event&) { serverClosed = true; });
-  echo.clients[0]->addEventListener(IOErrorEvent::IO_ERROR, [&](Event&) { serverError = true; });
+  accepted[0]->addEventListener(Event::CLOSE, [&](Event&) { serverClosed = true; });
+  accepted[0]->addEventListener(IOErrorEvent::IO_ERROR, [&](Event&) { serverError = true; });
   socket.close();
   CHECK(socket.serverCertificateStatus() == CertificateStatus::TRUSTED);  // kept by close()
-  REQUIRE(test::runUntil(loop, [&] { return serverClosed || serverError; }));
+  REQUIRE(runUntil(loop, [&] { return serverClosed || serverError; }));
   CHECK(serverClosed);
   CHECK_FALSE(serverError);
 }
@@ -235,14 +238,14 @@ TEST_CASE("SecureSocket refuses each defect with its status, certificateError th
   };
   for (const Case& c : cases) {
     DYNAMIC_SECTION(c.name) {
-      TlsEchoServer server(loop, root.issue(c.options));
+      LoopbackServer server(loop, root.issue(c.options));
       SecureSocket socket(loop);
-      if (c.trustRoot) socket.validator().addAnchor(root.certificate());
+      if (c.trustRoot) root.trustIn(socket);
       Seen seen;
       seen.attach(socket);
       socket.connect(c.host, server.port());
-      REQUIRE(test::runUntil(loop, [&] { return seen.ended(); }));
-      test::runFor(loop, 30ms);
+      REQUIRE(runUntil(loop, [&] { return seen.ended(); }));
+      runFor(loop, 30ms);
       CHECK(seen.events == std::vector<std::string>{"certificateError", "ioError"});
       CHECK(seen.certificateErrorCancelable);
       CHECK_FALSE(socket.connected());
@@ -254,7 +257,7 @@ TEST_CASE("SecureSocket refuses each defect with its status, certificateError th
                                      Catch::Contains("Certificate rejected (" +
                                                      socket.serverCertificateStatus() + ")"));
       CHECK(socket.serverCertificate());  // the rejected chain can be inspected
-      CHECK(server.accepted == 0);        // the server never announced the failed client
+      CHECK(server.connections() == 0);   // the server never announced the failed client
     }
   }
 }
@@ -263,7 +266,7 @@ TEST_CASE("addBinaryChainBuildingCertificate trusts a root for the process, reje
           "[net][tls]") {
   EventLoop loop;
   TestCertificateAuthority root("process-wide root");
-  TlsEchoServer echo(loop, root.issue());
+  LoopbackServer echo(loop, root.issue());
   SecureSocket socket(loop);
   as3::utils::ByteArray garbage;
   garbage.writeUTFBytes("not a certificate");
@@ -272,16 +275,12 @@ TEST_CASE("addBinaryChainBuildingCertificate trusts a root for the process, reje
       Catch::Predicate<as3::errors::ArgumentError>([](auto& e) { return e.errorID() == 2004; }));
   socket.addBinaryChainBuildingCertificate(root.certificateDer(), true);
   Seen seen;
-  seen.attach(socket);
-  socket.connect("127.0.0.1", echo.port());
-  REQUIRE(test::runUntil(loop, [&] { return seen.saw("connect") || seen.ended(); }));
+  REQUIRE(seen.attempt(loop, socket, "127.0.0.1", echo.port()));
   CHECK(seen.events == std::vector<std::string>{"connect"});
   // Another socket of the process trusts it too, as in AIR.
   SecureSocket other(loop);
   Seen otherSeen;
-  otherSeen.attach(other);
-  other.connect("localhost", echo.port());
-  REQUIRE(test::runUntil(loop, [&] { return otherSeen.saw("connect") || otherSeen.ended(); }));
+  REQUIRE(otherSeen.attempt(loop, other, "localhost", echo.port()));
   CHECK(otherSeen.events == std::vector<std::string>{"connect"});
 }
 
@@ -292,28 +291,24 @@ TEST_CASE("SecureSocket builds the chain through intermediates the server sends 
   TestCertificateAuthority intermediate = root.intermediate("as3net test intermediate");
   IssuedCertificate leaf = intermediate.issue();
   SECTION("sent by the server") {
-    TlsEchoServer echo(loop, leaf);
+    LoopbackServer echo(loop, leaf);
     SecureSocket socket(loop);
-    socket.validator().addAnchor(root.certificate());
+    root.trustIn(socket);
     Seen seen;
-    seen.attach(socket);
-    socket.connect("localhost", echo.port());
-    REQUIRE(test::runUntil(loop, [&] { return seen.saw("connect") || seen.ended(); }));
+    REQUIRE(seen.attempt(loop, socket, "localhost", echo.port()));
     CHECK(seen.events == std::vector<std::string>{"connect"});
     CHECK(socket.serverCertificateChain().size() == 2);
   }
   SECTION("missing from the server, then added as an intermediate") {
     IssuedCertificate bare = leaf;
     bare.intermediates.clear();
-    TlsEchoServer echo(loop, bare);
+    LoopbackServer echo(loop, bare);
     for (bool add : {false, true}) {
       SecureSocket socket(loop);
-      socket.validator().addAnchor(root.certificate());
+      root.trustIn(socket);
       if (add) socket.validator().addIntermediate(intermediate.certificate());
       Seen seen;
-      seen.attach(socket);
-      socket.connect("localhost", echo.port());
-      REQUIRE(test::runUntil(loop, [&] { return seen.saw("connect") || seen.ended(); }));
+      REQUIRE(seen.attempt(loop, socket, "localhost", echo.port()));
       CHECK(seen.saw("connect") == add);
       if (!add) CHECK(socket.serverCertificateStatus() == CertificateStatus::UNTRUSTED_SIGNERS);
     }
@@ -325,15 +320,15 @@ TEST_CASE("SecureSocket: a revoked certificate, and SPKI pins that only add a re
   EventLoop loop;
   TestCertificateAuthority root;
   IssuedCertificate leaf = root.issue();
-  TlsEchoServer echo(loop, leaf);
+  LoopbackServer echo(loop, leaf);
   SECTION("revoked by a CRL") {
     SecureSocket socket(loop);
-    socket.validator().addAnchor(root.certificate());
+    root.trustIn(socket);
     socket.validator().addCRLs(root.crlPem({leaf.serial}));
     Seen seen;
     seen.attach(socket);
     socket.connect("localhost", echo.port());
-    REQUIRE(test::runUntil(loop, [&] { return seen.ended(); }));
+    REQUIRE(runUntil(loop, [&] { return seen.ended(); }));
     CHECK(socket.serverCertificateStatus() == CertificateStatus::REVOKED);
   }
   SECTION("a CRL file that does not list it") {
@@ -345,13 +340,11 @@ TEST_CASE("SecureSocket: a revoked certificate, and SPKI pins that only add a re
       std::fclose(f);
     }
     SecureSocket socket(loop);
-    socket.validator().addAnchor(root.certificate());
+    root.trustIn(socket);
     CHECK(socket.loadCRLFile(path) == 1);
     CHECK_THROWS_AS(socket.loadCRLFile(path + ".missing"), as3::errors::IOError);
     Seen seen;
-    seen.attach(socket);
-    socket.connect("localhost", echo.port());
-    REQUIRE(test::runUntil(loop, [&] { return seen.saw("connect") || seen.ended(); }));
+    REQUIRE(seen.attempt(loop, socket, "localhost", echo.port()));
     CHECK(seen.saw("connect"));
     std::filesystem::remove(path);
   }
@@ -359,13 +352,11 @@ TEST_CASE("SecureSocket: a revoked certificate, and SPKI pins that only add a re
     TestCertificateAuthority other;
     for (bool match : {true, false}) {
       SecureSocket socket(loop);
-      socket.validator().addAnchor(root.certificate());
+      root.trustIn(socket);
       socket.validator().addPin(other.certificate().spkiSha256());  // a backup pin
       if (match) socket.validator().addPin(leaf.certificate.spkiSha256());
       Seen seen;
-      seen.attach(socket);
-      socket.connect("localhost", echo.port());
-      REQUIRE(test::runUntil(loop, [&] { return seen.saw("connect") || seen.ended(); }));
+      REQUIRE(seen.attempt(loop, socket, "localhost", echo.port()));
       CHECK(seen.saw("connect") == match);
       if (!match) CHECK(socket.serverCertificateStatus() == CertificateStatus::INVALID_CHAIN);
     }
@@ -376,24 +367,9 @@ TEST_CASE("SecureSocket resumes sessions per host and port, negotiates ALPN and 
           "[net][tls]") {
   EventLoop loop;
   TestCertificateAuthority root("resumption root");
-  TlsEchoServer echo(loop, root.issue());
-  echo.server.close();  // reconfigure: a fresh server with ALPN
-  SecureServerSocket server(loop);
-  IssuedCertificate identity = root.issue();
-  server.certificate(identity.chainPem(), identity.privateKeyPem);
-  server.alpnProtocols({"h2", "as3"});
-  server.bind(0, "127.0.0.1");
-  std::vector<std::shared_ptr<Socket>> kept;
-  server.addEventListener(ServerSocketConnectEvent::CONNECT, [&](ServerSocketConnectEvent& e) {
-    kept.push_back(e.socket());
-    Socket* raw = e.socket().get();
-    raw->addEventListener(ProgressEvent::SOCKET_DATA, [raw](Event&) {
-      std::string bytes = raw->readAll();
-      raw->writeBytes(bytes.data(), bytes.size());
-      raw->flush();
-    });
-  });
-  server.listen();
+  LoopbackOptions withAlpn;
+  withAlpn.alpnProtocols = {"h2", "as3"};
+  LoopbackServer server(loop, root.issue(), Script().echo(), withAlpn);
   as3::utils::ByteArray rootDer = root.certificateDer();
   SecureSocket probe(loop);
   probe.addBinaryChainBuildingCertificate(rootDer, true);
@@ -411,13 +387,14 @@ TEST_CASE("SecureSocket resumes sessions per host and port, negotiates ALPN and 
     std::string reply;
     socket->addEventListener(ProgressEvent::SOCKET_DATA,
                              [&, raw = socket.get()](Event&) { reply += raw->readAll(); });
-    socket->connect("localhost", server.localPort());
-    REQUIRE(test::runUntil(loop, [&] { return reply == "ping"; }));
+    socket->connect("localhost", server.port());
+    REQUIRE(runUntil(loop, [&] { return reply == "ping"; }));
     CHECK(connected);
     return socket;
   };
   CHECK_THROWS_AS(SecureSocket(loop).alpnProtocols({""}), as3::errors::ArgumentError);
-  CHECK_THROWS_AS(server.alpnProtocols({std::string(256, 'x')}), as3::errors::ArgumentError);
+  CHECK_THROWS_AS(SecureServerSocket(loop).alpnProtocols({std::string(256, 'x')}),
+                  as3::errors::ArgumentError);
   auto first = connectOnce({"as3"}, as3::net::TlsVersion::TLSv1_3);
   CHECK_FALSE(first->resumed());
   CHECK(first->selectedProtocol() == "as3");
@@ -446,7 +423,7 @@ TEST_CASE("SecureSocket: a peer that is not TLS, and a handshake the server give
     Seen seen;
     seen.attach(socket);
     socket.connect("127.0.0.1", listener.port());
-    REQUIRE(test::runUntil(loop, [&] { return seen.ended(); }));
+    REQUIRE(runUntil(loop, [&] { return seen.ended(); }));
     CHECK(seen.events == std::vector<std::string>{"ioError"});
     CHECK_THAT(seen.errorText, Catch::Contains("TLS handshake failed"));
     CHECK(socket.serverCertificateStatus() == CertificateStatus::UNKNOWN);
@@ -466,7 +443,7 @@ TEST_CASE("SecureSocket: a peer that is not TLS, and a handshake the server give
     plain.addEventListener(Event::CLOSE, [&](Event&) { closed = true; });
     auto start = std::chrono::steady_clock::now();
     plain.connect("127.0.0.1", server.localPort());
-    REQUIRE(test::runUntil(
+    REQUIRE(runUntil(
         loop, [&] { return closed; }, 5s));
     CHECK(std::chrono::steady_clock::now() - start >= 190ms);
     CHECK(announced == 0);
@@ -491,7 +468,7 @@ TEST_CASE("SecureSocket: a cut without close_notify is a truncation, after the d
   OpensslServer server(root.issue(), "cut");
   REQUIRE(server.ready);
   SecureSocket socket(loop);
-  socket.validator().addAnchor(root.certificate());
+  root.trustIn(socket);
   Seen seen;
   seen.attach(socket);
   socket.addEventListener(Event::CONNECT, [&](Event&) {
@@ -499,9 +476,9 @@ TEST_CASE("SecureSocket: a cut without close_notify is a truncation, after the d
     socket.flush();
   });
   socket.connect("localhost", server.port);
-  REQUIRE(test::runUntil(loop, [&] { return seen.data.find("sdrow tsal") != std::string::npos; }));
+  REQUIRE(runUntil(loop, [&] { return seen.data.find("sdrow tsal") != std::string::npos; }));
   ::kill(server.process->pid(), SIGKILL);
-  REQUIRE(test::runUntil(loop, [&] { return seen.ended(); }));
+  REQUIRE(runUntil(loop, [&] { return seen.ended(); }));
   CHECK(seen.events.back() == "ioError");
   CHECK_FALSE(seen.saw("close"));
   CHECK_THAT(seen.errorText, Catch::Contains("truncated") && Catch::Contains("close_notify"));
@@ -531,7 +508,7 @@ TEST_CASE("SecureServerSocket: mutual TLS with client certificates", "[net][tls]
   IssuedCertificate clientIdentity = clientRoot.issue(clientOptions);
   for (bool present : {false, true}) {
     SecureSocket socket(loop);
-    socket.validator().addAnchor(serverRoot.certificate());
+    serverRoot.trustIn(socket);
     if (present) socket.clientCertificate(clientIdentity.chainPem(), clientIdentity.privateKeyPem);
     Seen seen;
     seen.attach(socket);
@@ -540,7 +517,7 @@ TEST_CASE("SecureServerSocket: mutual TLS with client certificates", "[net][tls]
       socket.writeUTFBytes("x");  // a TLS 1.3 client learns of the refusal when it reads
       socket.flush();
     });
-    REQUIRE(test::runUntil(
+    REQUIRE(runUntil(
         loop, [&] { return (present && seen.saw("connect") && announced == 1) || seen.ended(); }));
     CHECK(announced == (present ? 1 : 0));
   }
@@ -559,7 +536,7 @@ TEST_CASE("SecureSocket against openssl s_server", "[net][tls][interop]") {
   OpensslServer server(root.issue(), "server", {"-tls1_3"});
   REQUIRE(server.ready);
   SecureSocket socket(loop);
-  socket.validator().addAnchor(root.certificate());
+  root.trustIn(socket);
   Seen seen;
   seen.attach(socket);
   socket.addEventListener(Event::CONNECT, [&](Event&) {
@@ -567,7 +544,7 @@ TEST_CASE("SecureSocket against openssl s_server", "[net][tls][interop]") {
     socket.flush();
   });
   socket.connect("localhost", server.port);
-  REQUIRE(test::runUntil(loop, [&] { return seen.data.find("ten3sa") != std::string::npos; }));
+  REQUIRE(runUntil(loop, [&] { return seen.data.find("ten3sa") != std::string::npos; }));
   CHECK(seen.events.front() == "connect");
   CHECK(socket.serverCertificateStatus() == CertificateStatus::TRUSTED);
   socket.close();
@@ -583,9 +560,9 @@ TEST_CASE("A listener may close or destroy its SecureSocket in every kind of eve
   CAPTURE(which, destroy);
   CertificateOptions options;
   if (which == "certificateError" || which == "ioError") options.dnsNames = {"elsewhere"};
-  TlsEchoServer echo(loop, root.issue(options));
+  LoopbackServer echo(loop, root.issue(options));
   auto socket = std::make_unique<SecureSocket>(loop);
-  socket->validator().addAnchor(root.certificate());
+  root.trustIn(*socket);
   int calls = 0, after = 0;
   for (auto type : {Event::CONNECT, ProgressEvent::SOCKET_DATA,
                     SecurityErrorEvent::CERTIFICATE_ERROR, IOErrorEvent::IO_ERROR}) {
@@ -611,9 +588,9 @@ TEST_CASE("A listener may close or destroy its SecureSocket in every kind of eve
     });
   }
   socket->connect("localhost", echo.port());
-  test::runUntil(
+  runUntil(
       loop, [&] { return calls > 0; }, 10s);
-  test::runFor(loop, 60ms);
+  runFor(loop, 60ms);
   CHECK(calls == 1);
   CHECK(after == 0);
 }
@@ -644,11 +621,9 @@ TEST_CASE("SecureServerSocket reads an encrypted private key with its password",
                           [&](ServerSocketConnectEvent& e) { kept.push_back(e.socket()); });
   server.listen();
   SecureSocket socket(loop);
-  socket.validator().addAnchor(root.certificate());
+  root.trustIn(socket);
   Seen seen;
-  seen.attach(socket);
-  socket.connect("localhost", server.localPort());
-  REQUIRE(test::runUntil(loop, [&] { return seen.saw("connect") || seen.ended(); }));
+  REQUIRE(seen.attempt(loop, socket, "localhost", server.localPort()));
   CHECK(seen.saw("connect"));
   std::filesystem::remove(plainKey);
   std::filesystem::remove(cert);
@@ -659,20 +634,13 @@ TEST_CASE("key log child", "[.keylog-child]") {
   if (!std::getenv("SSLKEYLOGFILE")) return;  // only as the child of the next test
   EventLoop loop;
   TestCertificateAuthority root;
-  IssuedCertificate identity = root.issue();
-  SecureServerSocket server(loop);
-  server.certificate(identity.chainPem(), identity.privateKeyPem);
-  server.bind(0, "127.0.0.1");
-  std::vector<std::shared_ptr<Socket>> kept;
-  server.addEventListener(ServerSocketConnectEvent::CONNECT,
-                          [&](ServerSocketConnectEvent& e) { kept.push_back(e.socket()); });
-  server.listen();
+  LoopbackServer server(loop, root.issue());
   SecureSocket socket(loop);
-  socket.validator().addAnchor(root.certificate());
+  root.trustIn(socket);
   bool connected = false;
   socket.addEventListener(Event::CONNECT, [&](Event&) { connected = true; });
-  socket.connect("localhost", server.localPort());
-  REQUIRE(test::runUntil(loop, [&] { return connected && !kept.empty(); }));
+  socket.connect("localhost", server.port());
+  REQUIRE(runUntil(loop, [&] { return connected && server.connections() > 0; }));
 }
 
 TEST_CASE("SSLKEYLOGFILE makes TLS secrets available to Wireshark", "[net][tls]") {
@@ -704,15 +672,13 @@ TEST_CASE("SecureSocket::serverName validates and sends a name other than the ho
   CertificateOptions named;
   named.dnsNames = {"game.example"};
   named.ipAddresses = {};
-  TlsEchoServer echo(loop, root.issue(named));
+  LoopbackServer echo(loop, root.issue(named));
   for (bool useName : {false, true}) {
     SecureSocket socket(loop);
-    socket.validator().addAnchor(root.certificate());
+    root.trustIn(socket);
     if (useName) socket.serverName("game.example");
     Seen seen;
-    seen.attach(socket);
-    socket.connect("127.0.0.1", echo.port());
-    REQUIRE(test::runUntil(loop, [&] { return seen.saw("connect") || seen.ended(); }));
+    REQUIRE(seen.attempt(loop, socket, "127.0.0.1", echo.port()));
     CHECK(seen.saw("connect") == useName);
     if (!useName) CHECK(socket.serverCertificateStatus() == CertificateStatus::PRINCIPAL_MISMATCH);
   }

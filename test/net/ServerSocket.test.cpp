@@ -18,6 +18,7 @@
 #include "as3/net/EventLoop.h"
 #include "as3/net/ServerSocket.h"
 #include "as3/net/Socket.h"
+#include "as3/testing/Run.h"
 #include "support/Net.h"
 
 using as3::events::Event;
@@ -26,6 +27,7 @@ using as3::events::ServerSocketConnectEvent;
 using as3::net::EventLoop;
 using as3::net::ServerSocket;
 using as3::net::Socket;
+using as3::testing::runUntil;
 using namespace std::chrono_literals;
 
 namespace {
@@ -70,10 +72,10 @@ TEST_CASE("ServerSocket binds, listens and hands over connected sockets", "[net]
   int fd = test::connectTo("127.0.0.1", server.localPort());
   REQUIRE(fd >= 0);
   test::sendAll(fd, "ping");
-  REQUIRE(test::runUntil(loop, [&] { return got == "ping"; }));
+  REQUIRE(runUntil(loop, [&] { return got == "ping"; }));
   std::string reply;
   std::thread reader([&] { test::receiveExactly(fd, &reply, 4); });
-  REQUIRE(test::runUntil(loop, [&] { return reply.size() == 4; }));
+  REQUIRE(runUntil(loop, [&] { return reply.size() == 4; }));
   reader.join();
   CHECK(reply == "pong");
   CHECK(connectedOnArrival);
@@ -89,7 +91,7 @@ TEST_CASE("ServerSocket binds, listens and hands over connected sockets", "[net]
   bool closed = false;
   accepted->addEventListener(Event::CLOSE, [&](Event&) { closed = true; });
   ::close(fd);
-  REQUIRE(test::runUntil(loop, [&] { return closed; }));
+  REQUIRE(runUntil(loop, [&] { return closed; }));
 }
 
 TEST_CASE("ServerSocket throws the spec's errors", "[net][server]") {
@@ -145,7 +147,7 @@ TEST_CASE("ServerSocket on :: takes IPv6 only", "[net][server]") {
   v4.addEventListener(as3::events::IOErrorEvent::IO_ERROR, [&](Event&) { ++v4Errors; });
   v6.connect("::1", server.localPort());
   v4.connect("127.0.0.1", server.localPort());
-  REQUIRE(test::runUntil(loop, [&] { return accepted == 1 && v4Errors == 1; }));
+  REQUIRE(runUntil(loop, [&] { return accepted == 1 && v4Errors == 1; }));
   CHECK(v6.connected());
 }
 
@@ -165,6 +167,6 @@ TEST_CASE(
   bool closed = false;
   client.addEventListener(Event::CLOSE, [&](Event&) { closed = true; });
   client.connect("127.0.0.1", server->localPort());
-  REQUIRE(test::runUntil(loop, [&] { return closed; }));
+  REQUIRE(runUntil(loop, [&] { return closed; }));
   CHECK(connects == 1);
 }

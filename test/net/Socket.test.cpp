@@ -1,6 +1,7 @@
 // Socket over real loopback connections, against peers written with plain POSIX sockets on
-// threads of their own and against as3net's ServerSocket: spec section 2 (members, defaults,
-// errors), its state machine and ordering (2.6) and the porting answers of 2.7.
+// threads of their own and against the testing kit's LoopbackServer (as3net's ServerSocket):
+// spec section 2 (members, defaults, errors), its state machine and ordering (2.6) and the
+// porting answers of 2.7.
 #include <catch2/catch.hpp>
 
 #include <sys/socket.h>
@@ -23,10 +24,10 @@
 #include "as3/events/IOErrorEvent.h"
 #include "as3/events/OutputProgressEvent.h"
 #include "as3/events/ProgressEvent.h"
-#include "as3/events/ServerSocketConnectEvent.h"
 #include "as3/net/EventLoop.h"
-#include "as3/net/ServerSocket.h"
 #include "as3/net/Socket.h"
+#include "as3/testing/LoopbackServer.h"
+#include "as3/testing/Run.h"
 #include "as3/utils/ByteArray.h"
 #include "support/Net.h"
 
@@ -34,10 +35,13 @@ using as3::events::Event;
 using as3::events::IOErrorEvent;
 using as3::events::OutputProgressEvent;
 using as3::events::ProgressEvent;
-using as3::events::ServerSocketConnectEvent;
 using as3::net::EventLoop;
-using as3::net::ServerSocket;
 using as3::net::Socket;
+using as3::testing::LoopbackOptions;
+using as3::testing::LoopbackServer;
+using as3::testing::runFor;
+using as3::testing::runUntil;
+using as3::testing::Script;
 using namespace std::chrono_literals;
 
 namespace {
@@ -75,27 +79,6 @@ auto hasId(int id) {
   return Catch::Predicate<E>([id](const E& e) { return e.errorID() == id; },
                              "errorID " + std::to_string(id));
 }
-
-// An in-process echo server on the same loop, keeping its accepted sockets.
-struct EchoServer {
-  ServerSocket server;
-  std::vector<std::shared_ptr<Socket>> clients;
-  explicit EchoServer(EventLoop& loop, const char* address = "127.0.0.1") : server(loop) {
-    server.bind(0, address);
-    server.addEventListener(ServerSocketConnectEvent::CONNECT, [this](ServerSocketConnectEvent& e) {
-      std::shared_ptr<Socket> s = e.socket();
-      clients.push_back(s);
-      Socket* raw = s.get();
-      s->addEventListener(ProgressEvent::SOCKET_DATA, [raw](Event&) {
-        std::string bytes = raw->readAll();
-        raw->writeBytes(bytes.data(), bytes.size());
-        raw->flush();
-      });
-    });
-    server.listen();
-  }
-  int port() const { return server.localPort(); }
-};
 
 }  // namespace
 
@@ -185,7 +168,7 @@ TEST_CASE("Socket connects, exchanges bytes both ways and sees the peer's close 
   socket.connect("127.0.0.1", listener.port());
   CHECK_FALSE(socket.connected());
   CHECK(recorder.events.empty());  // never from inside the call
-  REQUIRE(test::runUntil(loop, [&] { return recorder.saw("close"); }));
+  REQUIRE(runUntil(loop, [&] { return recorder.saw("close"); }));
   peer.join();
   CHECK(value == 0x0102);
   CHECK(received == std::string("\x00\x00\x01\x03", 4));
@@ -204,11 +187,11 @@ TEST_CASE("Socket connects, exchanges bytes both ways and sees the peer's close 
 
 TEST_CASE("Socket(host, port) connects at once", "[net][socket]") {
   EventLoop loop;
-  EchoServer echo(loop);
+  LoopbackServer echo(loop);
   Socket socket(loop, "127.0.0.1", echo.port());
   bool connected = false;
   socket.addEventListener(Event::CONNECT, [&](Event&) { connected = true; });
-  REQUIRE(test::runUntil(loop, [&] { return connected; }));
+  REQUIRE(runUntil(loop, [&] { return connected; }));
 }
 
 TEST_CASE("Socket announces all data sent before the peer's FIN, then close, and it stays readable",
@@ -224,7 +207,7 @@ TEST_CASE("Socket announces all data sent before the peer's FIN, then close, and
   socket.addEventListener(Event::CLOSE,
                           [&](Event&) { availableInClose = socket.bytesAvailable(); });
   socket.connect("127.0.0.1", listener.port());
-  REQUIRE(test::runUntil(loop, [&] { return recorder.saw("close"); }));
+  REQUIRE(runUntil(loop, [&] { return recorder.saw("close"); }));
   CHECK(recorder.loaded == payload.size());
   CHECK(recorder.events.back() == "close");
   CHECK(availableInClose == payload.size());
@@ -252,7 +235,7 @@ TEST_CASE("Socket reads take only what is there: EOFError #2030 consumes nothing
                          hasId<as3::errors::EOFError>(2030));
   });
   socket.connect("127.0.0.1", listener.port());
-  REQUIRE(test::runUntil(loop, [&] { return gotData; }));
+  REQUIRE(runUntil(loop, [&] { return gotData; }));
   CHECK(socket.bytesAvailable() == 0);  // readInt took 4, readByte nothing
   // readUTF consumes its prefix before failing, as Flash does.
   socket.close();
@@ -277,7 +260,7 @@ TEST_CASE("Socket readUTF consumes its length prefix even when it fails", "[net]
     afterFailure = socket.bytesAvailable();
   });
   socket.connect("127.0.0.1", listener.port());
-  REQUIRE(test::runUntil(loop, [&] { return afterFailure != 99; }));
+  REQUIRE(runUntil(loop, [&] { return afterFailure != 99; }));
   CHECK(afterFailure == 2);
   socket.close();
 }
@@ -302,8 +285,8 @@ TEST_CASE("Socket close() dispatches nothing, delivers what was flushed, drops t
     CHECK(socket.bytesPending() == 0);
   });
   socket.connect("127.0.0.1", listener.port());
-  REQUIRE(test::runUntil(loop, [&] { return peer.done(); }));
-  test::runFor(loop, 50ms);
+  REQUIRE(runUntil(loop, [&] { return peer.done(); }));
+  runFor(loop, 50ms);
   CHECK(eof);
   CHECK(received == big);
   CHECK(recorder.events == std::vector<std::string>{"connect"});
@@ -322,10 +305,10 @@ TEST_CASE("Socket connect() on a live socket drops the old connection silently",
   Recorder recorder;
   recorder.attach(socket);
   socket.connect("127.0.0.1", first.port());
-  REQUIRE(test::runUntil(loop, [&] { return socket.connected(); }));
+  REQUIRE(runUntil(loop, [&] { return socket.connected(); }));
   socket.connect("127.0.0.1", second.port());
   CHECK_FALSE(socket.connected());
-  REQUIRE(test::runUntil(loop, [&] { return recorder.saw("close"); }));
+  REQUIRE(runUntil(loop, [&] { return recorder.saw("close"); }));
   CHECK(recorder.events.front() == "connect");
   CHECK(recorder.count("connect") == 2);
   CHECK(recorder.count("close") == 1);  // the second's, not the dropped first
@@ -337,27 +320,27 @@ TEST_CASE("Socket connect() on a live socket drops the old connection silently",
 TEST_CASE("Socket connect() while connecting drops the pending attempt", "[net][socket]") {
   EventLoop loop;
   test::Listener first;
-  EchoServer echo(loop);
+  LoopbackServer echo(loop);
   Socket socket(loop);
   Recorder recorder;
   recorder.attach(socket);
   socket.connect("127.0.0.1", first.port());
   socket.connect("127.0.0.1", echo.port());
-  REQUIRE(test::runUntil(loop, [&] { return recorder.saw("connect"); }));
-  test::runFor(loop, 50ms);
+  REQUIRE(runUntil(loop, [&] { return recorder.saw("connect"); }));
+  runFor(loop, 50ms);
   CHECK(recorder.events == std::vector<std::string>{"connect"});
   CHECK(socket.remotePort() == echo.port());
 }
 
 TEST_CASE("Socket close() while connecting cancels the attempt without events", "[net][socket]") {
   EventLoop loop;
-  EchoServer echo(loop);
+  LoopbackServer echo(loop);
   Socket socket(loop);
   Recorder recorder;
   recorder.attach(socket);
   socket.connect("127.0.0.1", echo.port());
   socket.close();
-  test::runFor(loop, 100ms);
+  runFor(loop, 100ms);
   CHECK(recorder.events.empty());
   CHECK_FALSE(socket.connected());
 }
@@ -369,20 +352,15 @@ TEST_CASE("Socket reports failures as one ioError #2031 that names what failed",
   recorder.attach(socket);
 
   SECTION("refused") {
-    int port;
-    {
-      test::Listener gone;
-      port = gone.port();
-    }
-    socket.connect("127.0.0.1", port);
-    REQUIRE(test::runUntil(loop, [&] { return recorder.saw("ioError"); }));
+    socket.connect("127.0.0.1", test::unusedPort());
+    REQUIRE(runUntil(loop, [&] { return recorder.saw("ioError"); }));
     CHECK_THAT(recorder.lastErrorText,
                Catch::StartsWith("Error #2031: Socket Error. URL: 127.0.0.1.") &&
                    Catch::Contains("refused") && Catch::Contains("ECONNREFUSED"));
   }
   SECTION("unknown host") {
     socket.connect("no-such-host.invalid", 80);
-    REQUIRE(test::runUntil(
+    REQUIRE(runUntil(
         loop, [&] { return recorder.saw("ioError"); }, 30s));
     CHECK_THAT(recorder.lastErrorText,
                Catch::Contains("URL: no-such-host.invalid") && Catch::Contains("DNS lookup"));
@@ -399,7 +377,7 @@ TEST_CASE("Socket reports failures as one ioError #2031 that names what failed",
     socket.timeout(300);
     auto start = std::chrono::steady_clock::now();
     socket.connect("127.0.0.1", stuck.port());
-    REQUIRE(test::runUntil(
+    REQUIRE(runUntil(
         loop, [&] { return recorder.saw("ioError") || recorder.saw("connect"); }, 10s));
     auto took = std::chrono::steady_clock::now() - start;
     for (int fd : fillers) ::close(fd);
@@ -411,7 +389,7 @@ TEST_CASE("Socket reports failures as one ioError #2031 that names what failed",
     CHECK(took >= 290ms);
     CHECK(took < 5s);
   }
-  test::runFor(loop, 30ms);
+  runFor(loop, 30ms);
   CHECK(recorder.events == std::vector<std::string>{"ioError"});  // nothing after it
   CHECK(recorder.lastErrorId == 2031);
   CHECK_FALSE(socket.connected());
@@ -420,23 +398,25 @@ TEST_CASE("Socket reports failures as one ioError #2031 that names what failed",
 TEST_CASE("Socket connects over IPv6 loopback and to localhost by name", "[net][socket]") {
   EventLoop loop;
   SECTION("::1") {
-    std::unique_ptr<EchoServer> echo;
+    std::unique_ptr<LoopbackServer> echo;
     try {
-      echo = std::make_unique<EchoServer>(loop, "::1");
+      LoopbackOptions v6;
+      v6.address = "::1";
+      echo = std::make_unique<LoopbackServer>(loop, Script().echo(), v6);
     } catch (const as3::errors::Error& e) {
       WARN("no IPv6 loopback here: " << e.message());
       return;
     }
     Socket socket(loop);
     socket.connect("::1", echo->port());
-    REQUIRE(test::runUntil(loop, [&] { return socket.connected(); }));
+    REQUIRE(runUntil(loop, [&] { return socket.connected(); }));
     CHECK(socket.remoteAddress() == "::1");
   }
   SECTION("localhost, whichever family the name resolves to first") {
-    EchoServer v4(loop, "127.0.0.1");
+    LoopbackServer v4(loop);
     Socket socket(loop);
     socket.connect("localhost", v4.port());
-    REQUIRE(test::runUntil(loop, [&] { return socket.connected(); }));
+    REQUIRE(runUntil(loop, [&] { return socket.connected(); }));
     CHECK(socket.remoteAddress() == "127.0.0.1");
   }
 }
@@ -455,8 +435,8 @@ TEST_CASE("Socket delivers bytes before a reset once, then one ioError", "[net][
   std::string got;
   socket.addEventListener(ProgressEvent::SOCKET_DATA, [&](Event&) { got += socket.readAll(); });
   socket.connect("127.0.0.1", listener.port());
-  REQUIRE(test::runUntil(loop, [&] { return recorder.saw("ioError"); }));
-  test::runFor(loop, 30ms);
+  REQUIRE(runUntil(loop, [&] { return recorder.saw("ioError"); }));
+  runFor(loop, 30ms);
   CHECK(got == "before the reset");
   CHECK(recorder.events.back() == "ioError");
   CHECK(recorder.count("ioError") == 1);
@@ -484,7 +464,7 @@ TEST_CASE("Socket receives a peer's trickle of single bytes, never an empty sock
   });
   socket.addEventListener(Event::CLOSE, [&](Event&) { closed = true; });
   socket.connect("127.0.0.1", listener.port());
-  REQUIRE(test::runUntil(loop, [&] { return closed; }));
+  REQUIRE(runUntil(loop, [&] { return closed; }));
   CHECK(got == payload);
   CHECK_FALSE(emptyEvent);
 }
@@ -506,7 +486,7 @@ TEST_CASE("Socket half-close: the peer's FIN ends the connection after its data"
   });
   socket.addEventListener(Event::CLOSE, [&](Event&) { closed = true; });
   socket.connect("127.0.0.1", listener.port());
-  REQUIRE(test::runUntil(loop, [&] { return closed && peer.done(); }));
+  REQUIRE(runUntil(loop, [&] { return closed && peer.done(); }));
   CHECK(socket.readAll() == "bye");
   CHECK(fromClient == "flushed before the FIN arrived");
 }
@@ -529,7 +509,7 @@ TEST_CASE("Socket bounds output for a peer that never reads, and outputProgress 
     CHECK(e.bytesPending() == socket.bytesPending());
   });
   socket.connect("127.0.0.1", listener.port());
-  REQUIRE(test::runUntil(loop, [&] { return socket.connected(); }));
+  REQUIRE(runUntil(loop, [&] { return socket.connected(); }));
   const std::string chunk(64 * 1024, 'c');
   std::uint64_t written = 0;
   bool refused = false;
@@ -545,14 +525,14 @@ TEST_CASE("Socket bounds output for a peer that never reads, and outputProgress 
       CHECK(socket.bytesPending() == before);  // the refused write left nothing behind
       refused = true;
     }
-    test::runFor(loop, 1ms);
+    runFor(loop, 1ms);
   }
   REQUIRE(refused);
   CHECK(socket.bytesPending() <= (4u << 20));
   CHECK(socket.bytesPending() > 0);
   startReading = true;
   std::size_t drainingFrom = progress.size();
-  REQUIRE(test::runUntil(
+  REQUIRE(runUntil(
       loop, [&] { return socket.bytesPending() == 0; }, 20s));
   REQUIRE(progress.size() > drainingFrom);
   CHECK(progress.back().first == 0);
@@ -579,11 +559,11 @@ TEST_CASE("Socket stops reading at inputHighWaterMark and resumes as the applica
   socket.addEventListener(ProgressEvent::SOCKET_DATA,
                           [&](Event&) { most = std::max(most, socket.bytesAvailable()); });
   socket.connect("127.0.0.1", listener.port());
-  test::runFor(loop, 300ms);
+  runFor(loop, 300ms);
   CHECK(most < (1u << 20) + 256 * 1024);  // one read past the mark at most
   CHECK_FALSE(peer.done());               // TCP holds the peer back
   std::size_t read = 0;
-  REQUIRE(test::runUntil(
+  REQUIRE(runUntil(
       loop,
       [&] {
         if (socket.bytesAvailable() > 0) read += socket.readAll().size();
@@ -597,7 +577,7 @@ TEST_CASE("Socket stops reading at inputHighWaterMark and resumes as the applica
 TEST_CASE("Socket autoFlush sends at the end of the loop turn, purgeOutput drops unflushed bytes",
           "[net][socket]") {
   EventLoop loop;
-  EchoServer echo(loop);
+  LoopbackServer echo(loop);
   Socket socket(loop);
   socket.autoFlush(true);
   std::string got;
@@ -609,13 +589,13 @@ TEST_CASE("Socket autoFlush sends at the end of the loop turn, purgeOutput drops
   });
   socket.addEventListener(ProgressEvent::SOCKET_DATA, [&](Event&) { got += socket.readAll(); });
   socket.connect("127.0.0.1", echo.port());
-  REQUIRE(test::runUntil(loop, [&] { return got == "auto"; }));
+  REQUIRE(runUntil(loop, [&] { return got == "auto"; }));
 }
 
 TEST_CASE("Socket purge() drops unread input, tcpNoDelay applies to the connection",
           "[net][socket]") {
   EventLoop loop;
-  EchoServer echo(loop);
+  LoopbackServer echo(loop);
   Socket socket(loop);
   socket.tcpNoDelay(true);
   int events = 0;
@@ -629,14 +609,14 @@ TEST_CASE("Socket purge() drops unread input, tcpNoDelay applies to the connecti
     CHECK(socket.bytesAvailable() == 0);
   });
   socket.connect("127.0.0.1", echo.port());
-  REQUIRE(test::runUntil(loop, [&] { return events > 0; }));
+  REQUIRE(runUntil(loop, [&] { return events > 0; }));
   CHECK(socket.tcpNoDelay());
 }
 
 TEST_CASE("Socket writeObject and readObject carry AMF3 (and AMF0) through the connection",
           "[net][socket][amf]") {
   EventLoop loop;
-  EchoServer echo(loop);
+  LoopbackServer echo(loop);
   Socket socket(loop);
   as3::amf::Object message;
   message["score"] = 10;
@@ -658,7 +638,7 @@ TEST_CASE("Socket writeObject and readObject carry AMF3 (and AMF0) through the c
     }
   });
   socket.connect("127.0.0.1", echo.port());
-  REQUIRE(test::runUntil(loop, [&] { return got.size() == 2; }));
+  REQUIRE(runUntil(loop, [&] { return got.size() == 2; }));
   for (auto& value : got) {
     as3::amf::Object object = value.asObject();
     CHECK(object["score"].asInt() == 10);
@@ -678,8 +658,7 @@ TEST_CASE("A listener may close or destroy its own socket, in every kind of even
   std::unique_ptr<test::Peer> peer;
   int port = listener.port();
   if (which == "ioError") {
-    test::Listener gone;
-    port = gone.port();
+    port = test::unusedPort();
   } else {
     peer = std::make_unique<test::Peer>(listener, [&](int& fd) {
       test::sendAll(fd, "data");
@@ -712,9 +691,9 @@ TEST_CASE("A listener may close or destroy its own socket, in every kind of even
     }
   }
   socket->connect("127.0.0.1", port);
-  test::runUntil(
+  runUntil(
       loop, [&] { return calls > 0; }, 10s);
-  test::runFor(loop, 60ms);
+  runFor(loop, 60ms);
   CHECK(calls == 1);
   CHECK(after == 0);
   if (!destroy) CHECK_FALSE(socket->connected());

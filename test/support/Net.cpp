@@ -7,10 +7,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <stdexcept>
-
-#include <uv.h>
 
 namespace test {
 
@@ -30,33 +30,6 @@ int waitFor(int fd, short events, Clock::time_point deadline) {
 }
 
 }  // namespace
-
-bool runUntil(as3::net::EventLoop& loop, const std::function<bool()>& done,
-              std::chrono::milliseconds limit) {
-  // A ticking timer keeps runOnce from waiting longer than a tick when nothing else happens.
-  auto* tick = new uv_timer_t;
-  uv_timer_init(loop.uvLoop(), tick);
-  uv_timer_start(
-      tick, [](uv_timer_t*) {}, 5, 5);
-  auto deadline = Clock::now() + limit;
-  bool finished = false;
-  try {
-    while (!(finished = done()) && Clock::now() < deadline) loop.runOnce();
-  } catch (...) {
-    uv_close(reinterpret_cast<uv_handle_t*>(tick),
-             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-    throw;
-  }
-  uv_close(reinterpret_cast<uv_handle_t*>(tick),
-           [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-  loop.poll();  // lets the timer's close callback run
-  return finished;
-}
-
-void runFor(as3::net::EventLoop& loop, std::chrono::milliseconds duration) {
-  runUntil(
-      loop, [] { return false; }, duration);
-}
 
 Listener::Listener(const char* address, int backlog) {
   bool v6 = std::strchr(address, ':') != nullptr;
@@ -192,6 +165,11 @@ int connectTo(const char* address, int port, bool blocking) {
     return -1;
   }
   return fd;
+}
+
+int unusedPort() {
+  Listener gone;
+  return gone.port();
 }
 
 }  // namespace test

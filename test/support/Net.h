@@ -1,5 +1,6 @@
-// Helpers for tests over real loopback sockets: run a loop until something happens (or a time
-// limit that stops it), and blocking POSIX peers on their own threads, which the tests join.
+// Blocking POSIX peers for tests over real loopback sockets, on threads of their own, which the
+// tests join: peers written without as3net, which the testing kit (as3/testing/) does not offer.
+// The loop is run with as3::testing::runUntil and runFor (as3/testing/Run.h).
 #ifndef AS3NET_TEST_SUPPORT_NET_H_
 #define AS3NET_TEST_SUPPORT_NET_H_
 
@@ -10,16 +11,7 @@
 #include <string>
 #include <thread>
 
-#include "as3/net/EventLoop.h"
-
 namespace test {
-
-/// runUntil drives `loop` until `done()` is true or `limit` has passed; returns done().
-bool runUntil(as3::net::EventLoop& loop, const std::function<bool()>& done,
-              std::chrono::milliseconds limit = std::chrono::seconds(10));
-
-/// runFor drives `loop` for `duration`, whatever happens.
-void runFor(as3::net::EventLoop& loop, std::chrono::milliseconds duration);
 
 /// Listener is a blocking POSIX listening socket on a loopback address, port 0.
 class Listener {
@@ -66,6 +58,9 @@ void resetConnection(int& fd);
 /// connectTo opens a client connection to `address`:`port`; -1 on failure. A non-blocking one
 /// returns at once with the handshake under way.
 int connectTo(const char* address, int port, bool blocking = true);
+/// unusedPort is a port that was free on 127.0.0.1 a moment ago: nobody listens there, so a
+/// connection to it is refused, and a program that cannot report the port it chose may take it.
+int unusedPort();
 
 }  // namespace test
 

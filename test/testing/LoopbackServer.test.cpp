@@ -18,6 +18,7 @@
 #include "as3/testing/TestCertificateAuthority.h"
 #include "as3/testing/TestClock.h"
 #include "as3/utils/ByteArray.h"
+#include "support/Net.h"
 
 using as3::events::Event;
 using as3::events::IOErrorEvent;
@@ -176,6 +177,22 @@ TEST_CASE("LoopbackServer records unmet expectations and early ends", "[testing]
     CHECK(server.finished() == 0);
     CHECK(server.received() == "ab");
   }
+}
+
+TEST_CASE("LoopbackServer counts a client's reset as a failure, not as an end", "[testing][net]") {
+  EventLoop loop;
+  LoopbackServer server(loop, Script().echo());
+  int fd = test::connectTo("127.0.0.1", server.port());
+  REQUIRE(fd >= 0);
+  REQUIRE(test::sendAll(fd, "x"));
+  REQUIRE(runUntil(loop, [&] { return server.received() == "x"; }));
+  test::resetConnection(fd);
+  REQUIRE(runUntil(loop, [&] { return !server.failures().empty(); }));
+  CHECK_THAT(server.failures()[0],
+             Catch::StartsWith("connection 1: the client ended with an ioError (") &&
+                 Catch::EndsWith("during step 1 echo()"));
+  CHECK(server.finished() == 0);
+  CHECK(server.open() == 0);
 }
 
 TEST_CASE("LoopbackServer scripts bytes, pauses and several connections", "[testing][net]") {

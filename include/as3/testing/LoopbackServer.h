@@ -27,7 +27,9 @@ namespace as3::testing {
 ///     Script().expect("HELLO\n").send("WELCOME\n").echo()      // greet, then echo
 ///     Script().send(frame).closeWithoutNotify()                // a truncating server
 ///
-/// A script that runs out of steps leaves the connection open and idle.
+/// A script that runs out of steps leaves the connection open and idle. The client is expected to
+/// close cleanly (a FIN; with TLS, close_notify first): a client that resets or truncates the
+/// connection is recorded in LoopbackServer::failures(), whatever the step.
 class AS3NET_EXPORT Script {
  public:
   /// Step is one step of a script; read them through steps().
@@ -65,11 +67,11 @@ class AS3NET_EXPORT Script {
   Script& receive(std::size_t count);
   /// pause waits `duration` before the next step.
   Script& pause(std::chrono::milliseconds duration);
-  /// echo sends back everything the client sends, until the client ends. Always the last step.
+  /// echo sends back everything the client sends, until the client closes. Always the last step.
   Script& echo();
-  /// discard reads and drops everything the client sends, until the client ends. Always last.
+  /// discard reads and drops everything the client sends, until the client closes. Always last.
   Script& discard();
-  /// awaitClose waits for the client to end the connection. Bytes it sends meanwhile are kept
+  /// awaitClose waits for the client to close the connection. Bytes it sends meanwhile are kept
   /// in received().
   Script& awaitClose();
   /// close ends the connection as a well-behaved server does: Socket::close(), so TLS sends
@@ -146,8 +148,9 @@ class AS3NET_EXPORT LoopbackServer {
   int open() const noexcept;
   /// received is every byte that clients sent, connection after connection in arrival order.
   std::string received() const;
-  /// failures describe each unmet expectation and each connection that ended while a step still
-  /// waited, naming the connection and the step; empty when all went as scripted.
+  /// failures describe each unmet expectation, each connection the client ended while a step
+  /// still waited, and each connection the client reset or truncated (no close_notify), naming
+  /// the connection and the step; empty when all went as scripted.
   std::vector<std::string> failures() const;
 
   /// close stops listening and ends every open connection as Script::close() does. Dispatches
