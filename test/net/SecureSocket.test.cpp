@@ -409,6 +409,30 @@ TEST_CASE("SecureSocket resumes sessions per host and port, negotiates ALPN and 
   CHECK(old->selectedProtocol().empty());
 }
 
+TEST_CASE("A server that never writes still lets its clients resume: tickets leave at once",
+          "[net][tls]") {
+  // BoringSSL keeps TLS 1.3 tickets until the server's first write; SecureServerSocket sends
+  // them right after the handshake, so a listen-only server's clients resume too.
+  EventLoop loop;
+  TestCertificateAuthority root("silent server root");
+  LoopbackServer server(loop, root, Script().discard());
+  SecureSocket(loop).addBinaryChainBuildingCertificate(root.certificateDer(), true);
+  std::vector<bool> resumed;
+  for (int i = 0; i < 3; ++i) {
+    SecureSocket socket(loop);
+    bool connected = false;
+    socket.addEventListener(Event::CONNECT, [&](Event&) { connected = true; });
+    socket.connect("localhost", server.port());
+    REQUIRE(runUntil(loop, [&] { return connected; }));
+    runFor(loop, 50ms);  // the tickets arrive after the handshake
+    resumed.push_back(socket.resumed());
+    socket.close();
+  }
+  CHECK(resumed == std::vector<bool>{false, true, true});
+  REQUIRE(runUntil(loop, [&] { return server.finished() == 3; }));
+  CHECK(server.failures().empty());
+}
+
 TEST_CASE("SecureSocket: a peer that is not TLS, and a handshake the server gives up on",
           "[net][tls]") {
   EventLoop loop;

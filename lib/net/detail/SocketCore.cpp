@@ -642,6 +642,10 @@ void SocketCore::runAtTurnEnd() {
     if (state_ == State::kConnected) fail(std::move(reason));
     return;
   }
+  if (wireDue_) {
+    wireDue_ = false;
+    sendWire(0);
+  }
   if (autoFlush_ && state_ == State::kConnected && output_.length() > 0) flush();
   if (progressDue_) {
     progressDue_ = false;
@@ -758,7 +762,15 @@ void SocketCore::onCiphertext(std::uint32_t count) {
   }
   if (wireOut_.capacity() == 0) std::swap(wireOut_, loop_->wireSpare());
   TlsEngine::Outcome outcome = tls_->receive(spare.data(), count, input_, wireOut_);
-  sendWire(0);  // handshake messages, alerts
+  if (outcome.established && handshakeDone_ && !outcome.failed) {
+    // An accepted connection's last handshake bytes are its session tickets: held to the end
+    // of this turn so that what the application writes on connect joins them in one segment,
+    // instead of waiting behind them for the client's delayed ACK (Nagle).
+    wireDue_ = true;
+    scheduleTurnEnd();
+  } else {
+    sendWire(0);  // handshake messages, alerts
+  }
   if (input_.bytesAvailable() == 0 && !(outcome.plainBytes > 0)) givePlainBack();
   if (outcome.failed) {
     tlsFailed();

@@ -200,6 +200,7 @@ class SocketCore final : public std::enable_shared_from_this<SocketCore>,
   bool noDelay_ = false;
   bool turnEndScheduled_ = false;
   bool progressDue_ = false;
+  bool wireDue_ = false;  // wireOut_ is sent at the end of the turn
   bool beginDue_ = false;
   std::string failureDue_;  // a write failure found inside a call, reported at turn end
 

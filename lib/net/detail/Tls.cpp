@@ -245,6 +245,8 @@ std::unique_ptr<TlsEngine> TlsEngine::client(std::shared_ptr<TlsClientContext> c
   SSL* ssl = engine->ssl_.get();
   SSL_set_ex_data(ssl, engineIndex(), engine.get());
   SSL_set_connect_state(ssl);
+  // What configured the handshake is not needed after it (renegotiation is refused).
+  SSL_set_shed_handshake_config(ssl, 1);
   SSL_set_min_proto_version(ssl, config->minVersion);
   SSL_set_max_proto_version(ssl, config->maxVersion);
   SSL_set_renegotiate_mode(ssl, ssl_renegotiate_never);
@@ -276,6 +278,7 @@ std::unique_ptr<TlsEngine> TlsEngine::server(std::shared_ptr<const TlsServerConf
   SSL* ssl = engine->ssl_.get();
   SSL_set_ex_data(ssl, engineIndex(), engine.get());
   SSL_set_accept_state(ssl);
+  SSL_set_shed_handshake_config(ssl, 1);
   SSL_set_renegotiate_mode(ssl, ssl_renegotiate_never);
   if (!config->clientAnchors.empty())
     SSL_set_custom_verify(ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
@@ -331,10 +334,21 @@ bool TlsEngine::drive(Outcome& outcome, utils::detail::ByteStream* plain) {
     }
     established_ = true;
     outcome.established = true;
-    // Verification collected a full handshake's chain; a resumed one is parsed when asked for.
-    if (!SSL_session_reused(ssl)) collectChain();
+    // The parsed chain served verification; an idle connection should not keep it. The peer's
+    // certificates stay in the session as DER buffers and are parsed again when asked for.
+    chain_.clear();
+    chain_.shrink_to_fit();
+    chainCollected_ = false;
     if (clientConfig_ && status_ == "unknown")
       status_ = security::CertificateStatus::TRUSTED;  // resumed: verified when first made
+    if (serverConfig_) {
+      // BoringSSL holds TLS 1.3 session tickets back until the server's first write; a server
+      // that only listens would leave its clients unable to resume and keep the tickets
+      // buffered. An empty write sends them now.
+      ERR_clear_error();
+      SSL_write(ssl, "", 0);
+      ERR_clear_error();
+    }
   }
   if (!plain) return true;
   for (;;) {
