@@ -642,6 +642,20 @@ void checkProfile(const Path& path, std::size_t i, Findings* findings) {
   if (anchor && i > 0 && !(flags & EXFLAG_CA))
     findings->add(CertificateStatus::INVALID_CHAIN,
                   who + " issues certificates but is not a CA (basicConstraints cA is not set)");
+  // Nor the anchor's path length: RFC 5280 counts the CAs below it that are not self-issued.
+  if (long pathLength = X509_get_pathlen(x); anchor && i > 0 && pathLength >= 0) {
+    long below = 0;
+    for (std::size_t j = 1; j < i; ++j)
+      if (X509_NAME_cmp(X509_get_subject_name(path.certs[j]),
+                        X509_get_issuer_name(path.certs[j])) != 0)
+        ++below;
+    if (below > pathLength)
+      findings->add(CertificateStatus::INVALID_CHAIN,
+                    who + " allows " + std::to_string(pathLength) +
+                        " intermediate certificates below it (pathLenConstraint) and the path "
+                        "has " +
+                        std::to_string(below));
+  }
 
   if (!anchor) {
     if (X509_get_version(x) != X509_VERSION_3)
