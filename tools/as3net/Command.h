@@ -26,6 +26,10 @@ int benchServer(const Args& args);
 /// benchClient runs `as3net bench client [bulk|echo|handshake|idle]`: the peer kit's clients.
 int benchClient(const Args& args);
 
+/// load runs `as3net load [slowloris]`: many connections, echo traffic, mass close and a
+/// slowloris attack over loopback, client and server in separate processes (Load.cpp).
+int load(const Args& args);
+
 /// allocationCount is how many times operator new has run in this process (AllocationCounter.cpp
 /// replaces it), so benchmarks can report allocations per operation.
 std::uint64_t allocationCount() noexcept;

@@ -27,6 +27,8 @@ constexpr const char* kUsage =
     "                   (workloads: bytearray, amf, server, client)\n"
     "  connect HOST PORT\n"
     "                   connect like a SecureSocket: status, chain, then stdin/stdout\n"
+    "  load [MODE]      N TLS connections over loopback: idle memory, echo, mass close\n"
+    "                   (modes: slowloris, slow ClientHellos against the handshake timeout)\n"
     "  serve PORT       a TLS server (SecureServerSocket) echoing or discarding\n"
     "  verify LEAF      validate a certificate chain offline; prints its CertificateStatus\n"
     "\n"
@@ -79,6 +81,7 @@ int main(int argc, char* argv[]) {
   if (args[0] == "amf") return amf(rest);
   if (args[0] == "bench") return bench(rest);
   if (args[0] == "connect") return as3net_tool::connect(rest);
+  if (args[0] == "load") return load(rest);
   if (args[0] == "serve") return serve(rest);
   if (args[0] == "verify") return verify(rest);
   std::fprintf(stderr, "as3net: unknown command '%s'\n\n%s", args[0].c_str(), kUsage);
