@@ -86,6 +86,9 @@ std::shared_ptr<const detail::TlsServerConfig> SecureServerSocket::makeConfig() 
     errors::detail::throwErrorWithDetail(errors::detail::kInvalidSocket, {},
                                          "(the certificate and key could not be installed)");
   detail::installKeyLog(ctx);
+  // Resumption is by tickets, which the client keeps; a server-side cache would hold a session
+  // for every handshake, connected or long gone.
+  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
   config->clientAnchors = clientAnchors_;
   if (!alpn_.empty()) {
     auto wire = std::make_shared<std::string>(alpn_);

@@ -123,12 +123,19 @@ std::shared_ptr<Tcp> Tcp::create(LoopCore& loop, TcpSink* sink, int* status) {
 }
 
 int Tcp::connect(const sockaddr* address) {
-  connect_.data = this;
-  return uv_tcp_connect(&connect_, &tcp_, address, &Tcp::onConnect);
+  // Only outgoing connections need the request, and only until it completes: an accepted or
+  // established connection does not carry it.
+  connect_ = std::make_unique<uv_connect_t>();
+  connect_->data = this;
+  int status = uv_tcp_connect(connect_.get(), &tcp_, address, &Tcp::onConnect);
+  if (status != 0) connect_.reset();
+  return status;
 }
 
 void Tcp::onConnect(uv_connect_t* req, int status) noexcept {
   auto* self = static_cast<Tcp*>(req->data);
+  // libuv is done with the request; the close callback, if any, comes after this one.
+  std::unique_ptr<uv_connect_t> done = std::move(self->connect_);
   if (status == UV_ECANCELED || !self->sink_) return;
   auto keep = self->self_;
   self->sink_->onTcpConnected(*self, status);

@@ -133,7 +133,7 @@ class Tcp final : public HandleBase {
   static void onClose(uv_handle_t* handle) noexcept;
 
   uv_tcp_t tcp_{};
-  uv_connect_t connect_{};
+  std::unique_ptr<uv_connect_t> connect_;  // while an outgoing connect is under way
   std::shared_ptr<LoopCore> loop_;
   std::shared_ptr<Tcp> self_;  // libuv's reference, from init to the close callback
   TcpSink* sink_;
