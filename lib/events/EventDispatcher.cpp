@@ -138,8 +138,7 @@ struct EventDispatcher::Table {
         : identity(id), priority(order), useCapture(capture) {}
 
     Listener::Identity identity;
-    std::shared_ptr<const Function> fn;    // null for a weak callable
-    std::weak_ptr<const Function> weakFn;  // the weak callable
+    std::shared_ptr<const Function> fn;    // null for a weak callable: `watched` is the callable
     std::shared_ptr<const void> lifetime;  // strong registrations
     std::weak_ptr<const void> watched;     // weak registrations of mortal listeners
     int priority;
@@ -201,12 +200,15 @@ void EventDispatcher::addEventListener(std::string_view type, Listener listener,
   const std::shared_ptr<const void>& lifetime = listener.lifetime();
   if (useWeakReference && lifetime) {
     reg.weak = true;
-    reg.watched = lifetime;
+    // A weak callable is its own lifetime: then `watched` points at the callable itself (an
+    // alias sharing the lifetime's ownership), and locking it yields the function to call.
     const bool fnIsLifetime = !fn.owner_before(lifetime) && !lifetime.owner_before(fn);
-    if (fnIsLifetime)
-      reg.weakFn = fn;
-    else
+    if (fnIsLifetime) {
+      reg.watched = std::shared_ptr<const void>(lifetime, fn.get());
+    } else {
+      reg.watched = lifetime;
       reg.fn = fn;
+    }
   } else {
     reg.fn = fn;
     reg.lifetime = lifetime;
@@ -257,7 +259,7 @@ bool EventDispatcher::dispatchEvent(Event& original) {
     if (r.weak) {
       due.keep = r.watched.lock();
       if (!due.keep) continue;
-      due.fn = r.fn ? r.fn : r.weakFn.lock();
+      due.fn = r.fn ? r.fn : std::static_pointer_cast<const Function>(due.keep);
     } else {
       due.fn = r.fn;
       due.keep = r.lifetime;

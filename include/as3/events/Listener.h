@@ -110,7 +110,11 @@ class AS3NET_EXPORT Listener {
    private:
     friend class Listener;
     enum class Kind : unsigned char { kFunction, kCallable, kMember };
-    static constexpr std::size_t kCodeSize = 4 * sizeof(void*);
+#if defined(_MSC_VER)
+    static constexpr std::size_t kCodeSize = 4 * sizeof(void*);  // MSVC's widest member pointer
+#else
+    static constexpr std::size_t kCodeSize = 2 * sizeof(void*);  // Itanium ABI: always two words
+#endif
 
     Identity(Kind kind, const void* object) noexcept : kind_(kind), object_(object) {}
     template <class Code>
