@@ -117,7 +117,55 @@ std::string nameText(const X509_NAME* name) {
   std::size_t length = 0;
   BIO_mem_contents(bio.get(), &data, &length);
   std::string out(reinterpret_cast<const char*>(data), length);
-  if (out.size() > 160) out = out.substr(0, 157) + "...";
+  if (out.size() > 160) {
+    std::size_t cut = 157;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // whole chars
+    out = out.substr(0, cut) + "...";
+  }
+  return out;
+}
+
+// printableText keeps a reason readable and valid UTF-8 whatever a certificate holds: well-formed
+// UTF-8 stays, control characters and bytes that are not UTF-8 become \xNN.
+std::string printableText(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  auto escape = [&out](unsigned char c) {
+    static const char kHex[] = "0123456789ABCDEF";
+    out += "\\x";
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  };
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      if (c < 0x20 || c == 0x7F)
+        escape(c);
+      else
+        out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    std::size_t length = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+    bool valid = length > 0 && i + length <= text.size();
+    std::uint32_t point = length == 4 ? c & 0x07 : length == 3 ? c & 0x0F : c & 0x1F;
+    for (std::size_t k = 1; valid && k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      valid = (next & 0xC0) == 0x80;
+      point = point << 6 | (next & 0x3F);
+    }
+    // Overlong forms, surrogates and points past U+10FFFF are not UTF-8.
+    if (valid && ((length == 3 && (point < 0x800 || (point >= 0xD800 && point <= 0xDFFF))) ||
+                  (length == 4 && (point < 0x10000 || point > 0x10FFFF))))
+      valid = false;
+    if (!valid) {
+      escape(c);
+      ++i;
+      continue;
+    }
+    out.append(text.substr(i, length));
+    i += length;
+  }
   return out;
 }
 
@@ -1262,7 +1310,7 @@ ValidationResult CertificateValidator::validate(const std::vector<X509Certificat
   }
   if (findings.any()) {
     result.status = std::string(findings.status());
-    result.reason = std::move(findings.reason());
+    result.reason = printableText(findings.reason());
   } else {
     result.status = std::string(CertificateStatus::TRUSTED);
   }

@@ -638,6 +638,13 @@ TEST_CASE("SecureServerSocket reads an encrypted private key with its password",
                   as3::errors::ArgumentError);
   CHECK_THROWS_AS(server.certificate(identity.chainPem(), encrypted.output),
                   as3::errors::ArgumentError);
+  // A key file may name any PBKDF2 count, paid before the password is checked: refused early.
+  test::ProcessResult costly =
+      test::runProcess({"openssl", "pkcs8", "-topk8", "-v2", "aes-256-cbc", "-iter", "2000001",
+                        "-in", plainKey, "-passout", "pass:s3cret"});
+  REQUIRE(costly.exitCode == 0);
+  CHECK_THROWS_WITH(server.certificate(identity.chainPem(), costly.output, "s3cret"),
+                    Catch::Contains("asks for 2000001 PBKDF2 iterations"));
   server.certificate(identity.chainPem(), encrypted.output, "s3cret");
   server.bind(0, "127.0.0.1");
   std::vector<std::shared_ptr<Socket>> kept;

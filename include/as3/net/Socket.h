@@ -128,8 +128,8 @@ class AS3NET_EXPORT Socket : public events::EventDispatcher,
   void outputHighWaterMark(std::uint32_t bytes) noexcept;
   ///@}
   /// inputHighWaterMark bounds bytesAvailable: while that many bytes are unread, the socket
-  /// stops reading from the network (TCP then slows the peer down) until they are read. Not in
-  /// AS3.
+  /// stops reading from the network (TCP then slows the peer down) until at most half of them
+  /// are left. Not in AS3.
   ///@{
   std::uint32_t inputHighWaterMark() const noexcept;
   void inputHighWaterMark(std::uint32_t bytes) noexcept;

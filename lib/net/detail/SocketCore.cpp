@@ -444,7 +444,8 @@ void SocketCore::afterData() {
 }
 
 void SocketCore::resumeInputIfDrained() {
-  if (input_.bytesAvailable() >= inputHighWaterMark_ / 2) return;
+  // At or below half the mark; for a mark of 1 that means empty.
+  if (input_.bytesAvailable() > inputHighWaterMark_ / 2) return;
   inputPaused_ = false;
   if (tcp_ && state_ == State::kConnected) {
     if (int status = tcp_->startReading(); status != 0) {
@@ -654,6 +655,17 @@ void SocketCore::runAtTurnEnd() {
 }
 
 void SocketCore::close() {
+  if (!loop_->alive()) {
+    // The loop closed every handle as it went: nothing is connected, nothing is sent. An ended
+    // connection keeps its unread bytes, as it does with a live loop.
+    if (state_ == State::kConnecting || state_ == State::kConnected) {
+      dropConnection(false);
+      input_.clear();
+      output_.clear();
+      state_ = State::kIdle;
+    }
+    throwNotConnected();
+  }
   if (state_ == State::kConnecting) {
     // Dropping a pending attempt: nothing is reported for it.
     dropConnection(false);
@@ -762,6 +774,16 @@ void SocketCore::onCiphertext(std::uint32_t count) {
   }
   if (wireOut_.capacity() == 0) std::swap(wireOut_, loop_->wireSpare());
   TlsEngine::Outcome outcome = tls_->receive(spare.data(), count, input_, wireOut_);
+  if (outcome.failed && outcome.plainBytes > 0 && state_ == State::kConnected) {
+    // Records that authenticated before the bad one are the peer's data: announced first, then
+    // the failure, as bytes before a cut are.
+    sendWire(0);
+    events::ProgressEvent event(events::ProgressEvent::SOCKET_DATA, false, false,
+                                outcome.plainBytes, 0);
+    if (!dispatch(event)) return;  // closed, reconnected or destroyed by a listener
+    tlsFailed();
+    return;
+  }
   if (outcome.established && handshakeDone_ && !outcome.failed) {
     // An accepted connection's last handshake bytes are its session tickets: held to the end
     // of this turn so that what the application writes on connect joins them in one segment,

@@ -107,6 +107,7 @@ class SocketCore final : public std::enable_shared_from_this<SocketCore>,
 
   std::uint32_t bytesAvailable() const noexcept { return input_.bytesAvailable(); }
   std::uint32_t bytesPending() const noexcept {
+    if (!loop_->alive()) return 0;  // the loop closed the connection and dropped its queues
     // TLS counts plaintext: a flush's bytes are pending until the records carrying them left.
     std::size_t pending = output_.length() + (tls_ ? inflightPlain_ : queuedBytes());
     return pending > 0xFFFFFFFFu ? 0xFFFFFFFFu : static_cast<std::uint32_t>(pending);

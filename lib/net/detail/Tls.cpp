@@ -104,6 +104,59 @@ struct WireBio {
 
 // --- identities --------------------------------------------------------------------------------
 
+namespace {
+
+// A PKCS#8 key encrypted with more PBKDF2 rounds than this is refused before any is run: the
+// count is the key file's to choose (up to 2^32 - 1, half an hour of the loop's thread), and
+// real tools use a few thousand to a few hundred thousand.
+constexpr std::uint64_t kMaxKeyIterations = 2000000;
+
+// keyIterations reads the iteration count of the first "ENCRYPTED PRIVATE KEY" block of `pem`
+// (PBES2 with PBKDF2, or a PKCS#12 PBE scheme); 0 when there is none or it cannot be read, which
+// leaves the verdict to BoringSSL.
+std::uint64_t keyIterations(std::string_view pem) {
+  bssl::UniquePtr<BIO> bio(BIO_new_mem_buf(pem.data(), static_cast<long>(pem.size())));
+  char* name = nullptr;
+  char* header = nullptr;
+  std::uint8_t* data = nullptr;
+  long length = 0;
+  std::uint64_t iterations = 0;
+  while (PEM_read_bio(bio.get(), &name, &header, &data, &length) == 1) {
+    bool encrypted = std::strcmp(name, "ENCRYPTED PRIVATE KEY") == 0;
+    if (encrypted) {
+      static const std::uint8_t kPbes2[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d};
+      CBS der, info, algorithm, oid, params;
+      CBS_init(&der, data, static_cast<std::size_t>(length));
+      if (CBS_get_asn1(&der, &info, CBS_ASN1_SEQUENCE) &&
+          CBS_get_asn1(&info, &algorithm, CBS_ASN1_SEQUENCE) &&
+          CBS_get_asn1(&algorithm, &oid, CBS_ASN1_OBJECT) &&
+          CBS_get_asn1(&algorithm, &params, CBS_ASN1_SEQUENCE)) {
+        CBS salted = params;
+        if (CBS_len(&oid) == sizeof kPbes2 &&
+            std::memcmp(CBS_data(&oid), kPbes2, sizeof kPbes2) == 0) {
+          CBS kdf, kdfOid;  // PBES2: the key derivation function's parameters come first
+          if (!CBS_get_asn1(&params, &kdf, CBS_ASN1_SEQUENCE) ||
+              !CBS_get_asn1(&kdf, &kdfOid, CBS_ASN1_OBJECT) ||
+              !CBS_get_asn1(&kdf, &salted, CBS_ASN1_SEQUENCE))
+            CBS_init(&salted, nullptr, 0);
+        }
+        std::uint64_t count = 0;
+        if (CBS_get_asn1(&salted, nullptr, CBS_ASN1_OCTETSTRING) &&
+            CBS_get_asn1_uint64(&salted, &count))
+          iterations = count;
+      }
+    }
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    OPENSSL_free(data);
+    if (encrypted) break;
+  }
+  ERR_clear_error();
+  return iterations;
+}
+
+}  // namespace
+
 std::shared_ptr<const TlsIdentity> TlsIdentity::load(std::string_view chainPem,
                                                      std::string_view keyPem,
                                                      std::string_view password) {
@@ -114,6 +167,11 @@ std::shared_ptr<const TlsIdentity> TlsIdentity::load(std::string_view chainPem,
     CRYPTO_BUFFER_up_ref(buffer);
     identity->chain.emplace_back(buffer);
   }
+  if (std::uint64_t iterations = keyIterations(keyPem); iterations > kMaxKeyIterations)
+    errors::detail::throwErrorWithDetail(
+        errors::detail::kInvalidParameter, {},
+        "(the private key's encryption asks for " + std::to_string(iterations) +
+            " PBKDF2 iterations; at most " + std::to_string(kMaxKeyIterations) + " are accepted)");
   bssl::UniquePtr<BIO> bio(BIO_new_mem_buf(keyPem.data(), static_cast<long>(keyPem.size())));
   std::string pass(password);
   identity->key.reset(PEM_read_bio_PrivateKey(
