@@ -160,6 +160,21 @@ struct Seen {
   }
 };
 
+// Accepting watches what a server accepts on loopback: the latest connection and its events.
+struct Accepting {
+  std::shared_ptr<Socket> accepted;
+  Seen seen;
+
+  void listenOn(ServerSocket& server) {
+    server.bind(0, "127.0.0.1");
+    server.addEventListener(ServerSocketConnectEvent::CONNECT, [this](ServerSocketConnectEvent& e) {
+      accepted = e.socket();
+      seen.attach(*accepted);
+    });
+    server.listen();
+  }
+};
+
 using Events = std::vector<std::string>;
 
 // sameBytes compares binary strings and says how they differ, instead of printing them.
@@ -490,14 +505,10 @@ TEST_CASE("TLS cuts toward the server: the accepted socket gets the data once, t
   SecureServerSocket server(loop);
   const auto identity = root.issue();
   server.certificate(identity.chainPem(), identity.privateKeyPem);
-  server.bind(0, "127.0.0.1");
-  std::shared_ptr<Socket> accepted;
-  Seen serverSeen;
-  server.addEventListener(ServerSocketConnectEvent::CONNECT, [&](ServerSocketConnectEvent& e) {
-    accepted = e.socket();
-    serverSeen.attach(*accepted);
-  });
-  server.listen();
+  Accepting watch;
+  watch.listenOn(server);
+  std::shared_ptr<Socket>& accepted = watch.accepted;
+  Seen& serverSeen = watch.seen;
 
   const std::vector<Cut> cuts = withBothEnds({
       {"inside the ClientHello", Offset::at(60), false, "", true},
@@ -593,14 +604,10 @@ TEST_CASE("Plain TCP cuts both ways: the bytes before the cut once, then close (
 
   SECTION("toward the server") {
     ServerSocket server(loop);
-    server.bind(0, "127.0.0.1");
-    std::shared_ptr<Socket> accepted;
-    Seen serverSeen;
-    server.addEventListener(ServerSocketConnectEvent::CONNECT, [&](ServerSocketConnectEvent& e) {
-      accepted = e.socket();
-      serverSeen.attach(*accepted);
-    });
-    server.listen();
+    Accepting watch;
+    watch.listenOn(server);
+    std::shared_ptr<Socket>& accepted = watch.accepted;
+    Seen& serverSeen = watch.seen;
     for (const Cut& c : cuts) {
       INFO(c.name << (c.reset ? ", reset" : ", FIN"));
       accepted.reset();
@@ -708,14 +715,10 @@ TEST_CASE("A flipped bit in the client's record fails the accepted socket, and t
   SecureServerSocket server(loop);
   const auto identity = root.issue();
   server.certificate(identity.chainPem(), identity.privateKeyPem);
-  server.bind(0, "127.0.0.1");
-  std::shared_ptr<Socket> accepted;
-  Seen serverSeen;
-  server.addEventListener(ServerSocketConnectEvent::CONNECT, [&](ServerSocketConnectEvent& e) {
-    accepted = e.socket();
-    serverSeen.attach(*accepted);
-  });
-  server.listen();
+  Accepting watch;
+  watch.listenOn(server);
+  std::shared_ptr<Socket>& accepted = watch.accepted;
+  Seen& serverSeen = watch.seen;
   FaultProxy::Plan plan;
   plan.toServer.corrupt = Offset::recordStart(0, 100).ofAtLeast(6000);
   FaultProxy proxy(server.localPort(), plan);

@@ -23,6 +23,7 @@
 #include "as3/security/X509Certificate.h"
 #include "as3/testing/TestCertificateAuthority.h"
 #include "support/Process.h"
+#include "support/TempDir.h"
 
 using as3::security::CertificateStatus;
 using as3::security::CertificateValidator;
@@ -75,32 +76,6 @@ CertificateOptions withNames(std::vector<std::string> dns, std::vector<std::stri
   options.ipAddresses = std::move(ip);
   return options;
 }
-
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = fs::path(AS3NET_TEST_TMPDIR) /
-            ("validator-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string write(const std::string& name, const std::string& text) const {
-    std::string path = (path_ / name).string();
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
-  }
-  std::string path() const { return path_.string(); }
-
- private:
-  fs::path path_;
-};
 
 template <typename E, typename F>
 void requireThrowsId(F&& f, int id) {
@@ -560,7 +535,7 @@ TEST_CASE("Several defects give the status that comes first in the documented or
 
 TEST_CASE("TrustStore loads PEM and DER files and hashed directories", "[security][truststore]") {
   TestCertificateAuthority a("root a"), b("root b");
-  TempDir dir;
+  test::TempDir dir("validator");
   TrustStore store;
   CHECK(store.size() == 0);
   CHECK(store.loadFile(dir.write("two.pem", a.certificatePem() + b.certificatePem())) == 2);
@@ -573,7 +548,7 @@ TEST_CASE("TrustStore loads PEM and DER files and hashed directories", "[securit
   store.add(b.certificate());
   CHECK(store.size() == 2);
 
-  TempDir hashed;
+  test::TempDir hashed("validator");
   hashed.write("0a1b2c3d.0", a.certificatePem());
   hashed.write("b.crt", b.certificatePem());
   hashed.write("README", "not a certificate");
@@ -587,7 +562,7 @@ TEST_CASE("TrustStore loads PEM and DER files and hashed directories", "[securit
 }
 
 TEST_CASE("TrustStore::loadFile names the file it cannot use", "[security][truststore]") {
-  TempDir dir;
+  test::TempDir dir("validator");
   TrustStore store;
   const std::string missing = dir.path() + "/missing.pem";
   try {
@@ -654,7 +629,7 @@ TEST_CASE("(child) prints the system trust store", "[.][truststore-child]") {
 TEST_CASE("TrustStore::system honours SSL_CERT_FILE and SSL_CERT_DIR", "[security][truststore]") {
   const std::string self = fs::read_symlink("/proc/self/exe").string();
   TestCertificateAuthority a("root a"), b("root b"), c("root c");
-  TempDir dir, hashed;
+  test::TempDir dir("validator"), hashed("validator");
   const std::string file = dir.write("bundle.pem", a.certificatePem() + b.certificatePem());
   hashed.write("01234567.0", c.certificatePem());
   auto child = [&](std::vector<std::string> environment) {

@@ -21,6 +21,7 @@
 #include "as3/security/X509Certificate.h"
 #include "as3/testing/TestCertificateAuthority.h"
 #include "support/Process.h"
+#include "support/TempDir.h"
 
 using as3::security::X509Certificate;
 using as3::testing::CertificateOptions;
@@ -33,35 +34,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr double kDayMs = 24 * 3600 * 1000.0;
-
-// TempDir is a fresh directory under the test target's scratch directory, removed at the end.
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = fs::path(AS3NET_TEST_TMPDIR) /
-            ("ca-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  // write puts `text` in a file of this directory and returns its path.
-  std::string write(const std::string& name, const std::string& text) const {
-    std::string path = (path_ / name).string();
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
-  }
-  std::string path(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
 
 std::string readFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -104,7 +76,7 @@ bool has(const std::string& haystack, const std::string& needle) {
 // the leaf's intermediates as untrusted certificates; returns its result.
 test::ProcessResult verify(const TestCertificateAuthority& root, const IssuedCertificate& leaf,
                            std::vector<std::string> extra = {}) {
-  TempDir dir;
+  test::TempDir dir("ca");
   std::vector<std::string> args{"verify",   "-x509_strict",
                                 "-purpose", "sslserver",
                                 "-CAfile",  dir.write("root.pem", root.certificatePem())};
@@ -183,7 +155,7 @@ TEST_CASE("TestCertificateAuthority makes a self-signed root", "[testing]") {
   CHECK(has(t, "ASN1 OID: prime256v1"));
   CHECK(has(t, "Signature Algorithm: ecdsa-with-SHA256"));
   // Self-signed, and its signature checks out.
-  TempDir dir;
+  test::TempDir dir("ca");
   std::string path = dir.write("root.pem", ca.certificatePem());
   CHECK(has(openssl({"verify", "-x509_strict", "-CAfile", path, path}), ": OK"));
 }
@@ -267,7 +239,7 @@ TEST_CASE("TestCertificateAuthority builds chains through intermediates", "[test
   alone.intermediates.clear();
   requireRefused(root(), alone, "unable to get local issuer certificate");
   // Served as a server would (leaf then intermediates), openssl finds the same chain.
-  TempDir dir;
+  test::TempDir dir("ca");
   test::ProcessResult r = runOpenssl(
       {"verify", "-x509_strict", "-CAfile", dir.write("root.pem", root().certificatePem()),
        "-untrusted", dir.write("chain.pem", leaf.chainPem()),
@@ -394,7 +366,7 @@ TEST_CASE("TestCertificateAuthority makes each defect asked for", "[testing]") {
     t = text(both.certificate);
     CHECK(has(t, "TLS Web Server Authentication, TLS Web Client Authentication"));
     requireVerifies(root(), both);
-    TempDir dir;
+    test::TempDir dir("ca");
     CHECK(has(openssl({"verify", "-x509_strict", "-purpose", "sslclient", "-CAfile",
                        dir.write("root.pem", root().certificatePem()),
                        dir.write("client.pem", client.certificate.toPEM())}),
@@ -460,7 +432,7 @@ TEST_CASE("TestCertificateAuthority CRLs list the serials and are signed", "[tes
   CHECK(has(openssl({"crl", "-noout", "-text"}, empty), "No Revoked Certificates."));
 
   // Signed by the authority, with numbers that grow.
-  TempDir dir;
+  test::TempDir dir("ca");
   test::ProcessResult r =
       runOpenssl({"crl", "-noout", "-CAfile", dir.write("root.pem", ca.certificatePem())}, crl);
   CHECK(has(r.output + r.errors, "verify OK"));
@@ -485,7 +457,7 @@ TEST_CASE("TestCertificateAuthority CRLs list the serials and are signed", "[tes
 TEST_CASE("TestCertificateAuthority writes a server's files", "[testing]") {
   TestCertificateAuthority inter = root().intermediate("as3net files intermediate");
   IssuedCertificate leaf = inter.issue();
-  TempDir dir;
+  test::TempDir dir("ca");
   leaf.writeFiles(dir.path("cert.pem"), dir.path("key.pem"));
   CHECK(readFile(dir.path("cert.pem")) == leaf.chainPem());
   CHECK(readFile(dir.path("key.pem")) == leaf.privateKeyPem);

@@ -160,18 +160,28 @@ class AS3NET_EXPORT Listener {
   }
 
   /// Calls the listener, as a dispatch does.
-  void operator()(Event& event) const { (*fn_)(event); }
+  void operator()(Event& event) const {
+    (*fn_)(event);
+  }
 
   /// function is the callable a dispatch calls; never null.
-  const std::shared_ptr<const Function>& function() const noexcept { return fn_; }
+  const std::shared_ptr<const Function>& function() const noexcept {
+    return fn_;
+  }
   /// lifetime is what a strong registration keeps alive and a weak one watches; null: immortal.
-  const std::shared_ptr<const void>& lifetime() const noexcept { return lifetime_; }
+  const std::shared_ptr<const void>& lifetime() const noexcept {
+    return lifetime_;
+  }
   /// identity is what addEventListener() and removeEventListener() compare.
-  const Identity& identity() const noexcept { return identity_; }
+  const Identity& identity() const noexcept {
+    return identity_;
+  }
 
   /// sameAs compares identities: true for copies, for the same free function, and for the same
   /// member function of the same object however often listener() made them.
-  bool sameAs(const Listener& other) const noexcept { return identity_ == other.identity_; }
+  bool sameAs(const Listener& other) const noexcept {
+    return identity_ == other.identity_;
+  }
 
   template <class T, class E, class U>
   friend Listener listener(U* object, void (T::*method)(E&));
