@@ -15,6 +15,8 @@
 // the reader's receive queue (FIONREAD) + bytes the reader took.
 #include <catch2/catch.hpp>
 
+#include <dirent.h>
+
 #include <linux/sockios.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
@@ -118,15 +120,14 @@ int portOf(int fd, bool peer) {
 // descriptorOf finds this process's descriptor of the TCP connection from `localPort` to
 // `remotePort`: the one libuv holds for a Socket, which the test only inspects (and sizes).
 int descriptorOf(int localPort, int remotePort) {
-  uv_fs_t request;
-  int n = uv_fs_scandir(nullptr, &request, "/proc/self/fd", 0, nullptr);
   int found = -1;
-  uv_dirent_t entry;
-  for (int i = 0; i < n && uv_fs_scandir_next(&request, &entry) != UV_EOF; ++i) {
-    int fd = std::atoi(entry.name);
-    if (portOf(fd, false) == localPort && portOf(fd, true) == remotePort) found = fd;
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (dir == nullptr) return found;
+  while (const dirent* entry = ::readdir(dir)) {
+    int fd = std::atoi(entry->d_name);
+    if (fd > 0 && portOf(fd, false) == localPort && portOf(fd, true) == remotePort) found = fd;
   }
-  uv_fs_req_cleanup(&request);
+  ::closedir(dir);
   return found;
 }
 
@@ -300,7 +301,11 @@ void checkWriter(const Writer& w, const Reader& reader, const Settings& s) {
   CHECK(w.advances >= s.bytes / s.mark);
   // Memory: bounded by the mark, not by what was written. The output buffer and the buffers
   // of queued writes hold at most the mark each way; the rest is allocator slack.
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer keeps freed blocks in quarantine: RSS says nothing about as3net there.
+#else
   CHECK(w.rssMax - w.rssStart <= static_cast<long>(3 * s.mark / 1024) + 6 * 1024);
+#endif
   std::printf(
       "backpressure: %llu bytes at %.0f B/s, mark %u: %llu outputProgress events, peak "
       "bytesPending %u, RSS %ld KiB -> max %ld KiB (+%ld KiB)\n",
