@@ -35,6 +35,7 @@
 #include "as3/amf/Value.h"
 #include "as3/amf/Vector.h"
 #include "as3/utils/ByteArray.h"
+#include "support/Files.h"
 #include "support/Process.h"
 
 namespace fs = std::filesystem;
@@ -72,11 +73,6 @@ fs::path refCodec() {
   return sharedDir() / "bench" / "peers" / "node" / "amf3_ref.js";
 }
 
-std::string readFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 // findAmfjs is the first amfjs 1.3.1 package directory among the places it is installed in, or
 // "" with `*looked` telling where it looked and what it found.
 fs::path findAmfjs(std::string* looked) {
@@ -92,7 +88,7 @@ fs::path findAmfjs(std::string* looked) {
       *looked += " " + dir.string() + " (absent);";
       continue;
     }
-    if (readFile(dir / "package.json").find(want) != std::string::npos) return dir;
+    if (test::readFile(dir / "package.json").find(want) != std::string::npos) return dir;
     *looked += " " + dir.string() + " (another version);";
   }
   return {};
@@ -722,7 +718,7 @@ TEST_CASE("the reference codec's AMF3 decodes in as3net and re-encodes to the sa
   docs.push_back({"true", true});
   const fs::path fixture = sharedDir() / "bench" / "peers" / "fixtures" / "game_message.json";
   if (fs::exists(fixture)) {
-    std::string json = readFile(fixture);
+    std::string json = test::readFile(fixture);
     for (char& ch : json)
       if (ch == '\n' || ch == '\r') ch = ' ';  // JSON strings hold no raw line breaks
     docs.push_back({json, Value()});

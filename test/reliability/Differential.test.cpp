@@ -56,6 +56,7 @@
 #include "as3/security/TrustStore.h"
 #include "as3/security/X509Certificate.h"
 #include "as3/testing/TestCertificateAuthority.h"
+#include "support/Files.h"
 #include "support/Process.h"
 
 namespace fs = std::filesystem;
@@ -537,28 +538,13 @@ struct Pool {
 
 using Json = as3net_tool::json::Value;
 
-std::vector<std::string> jsonStrings(const Json& object, std::string_view key) {
-  std::vector<std::string> out;
-  if (const Json* member = object.find(key); member && member->isArray())
-    for (const Json& item : member->asArray())
-      if (item.isString()) out.push_back(item.asString());
-  return out;
-}
-
-std::string readFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 void writeFile(const fs::path& path, std::string_view bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
 void addLimboDonors(const fs::path& limboJson, Pool* pool) {
-  const Json document = as3net_tool::json::parse(readFile(limboJson));
+  const Json document = as3net_tool::json::parse(test::readFile(limboJson));
   int index = 0;
   for (const Json& testcase : document.find("testcases")->asArray()) {
     const Json* idMember = testcase.find("id");
@@ -579,10 +565,10 @@ void addLimboDonors(const fs::path& limboJson, Pool* pool) {
     if (const Json* peer = testcase.find("peer_certificate"); peer && peer->isString())
       addAll(peer->asString(), "peer");
     int n = 0;
-    for (const std::string& text : jsonStrings(testcase, "untrusted_intermediates"))
+    for (const std::string& text : test::jsonStrings(testcase, "untrusted_intermediates"))
       addAll(text, "intermediate" + std::to_string(n++));
     n = 0;
-    for (const std::string& text : jsonStrings(testcase, "trusted_certs"))
+    for (const std::string& text : test::jsonStrings(testcase, "trusted_certs"))
       addAll(text, "trusted" + std::to_string(n++));
     ++index;
   }
@@ -986,7 +972,7 @@ bool signAll(const fs::path& dir, const std::string& batch, const std::vector<To
   *errors = run.errors;
   if (run.timedOut) return false;
   for (std::size_t i = 0; i < all.size(); ++i) {
-    const Bytes signature = readFile(dir / "s" / (batch + std::to_string(i)));
+    const Bytes signature = test::readFile(dir / "s" / (batch + std::to_string(i)));
     if (signature.empty()) return false;
     all[i]->der = sequence(all[i]->tbs + all[i]->outerAlgorithm +
                            tlv(0x03, std::string(1, '\0') + signature));
@@ -1020,8 +1006,8 @@ std::string verifyCommand(const Mutant& m, unsigned variant) {
 // lookup: ..." lines, or its first line when it printed none of those.
 Verdict readVerdict(const fs::path& dir, const Mutant& m, unsigned variant) {
   const std::string base = "v/" + std::to_string(m.index) + "." + std::to_string(variant);
-  const std::string out = readFile(dir / (base + ".out"));
-  const std::string err = readFile(dir / (base + ".err"));
+  const std::string out = test::readFile(dir / (base + ".out"));
+  const std::string err = test::readFile(dir / (base + ".err"));
   Verdict v;
   v.ran = true;
   std::istringstream lines(err);
@@ -1082,7 +1068,7 @@ bool explain(const Mutant& m, const std::map<std::string, std::string>& reviewed
 // Reviewed disagreements: `<error line> [<relaxation>] | <why as3net is right to accept>`.
 std::map<std::string, std::string> readReviewed(const fs::path& path) {
   std::map<std::string, std::string> out;
-  std::istringstream in(readFile(path));
+  std::istringstream in(test::readFile(path));
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#') continue;
@@ -1179,10 +1165,10 @@ TEST_CASE("Differential: Frankencerts judged by CertificateValidator and openssl
     INFO(keys.errors);
     REQUIRE(keys.exitCode == 0);
   }
-  const Signer root{"root.key", readFile(dir / "root.spki"),
+  const Signer root{"root.key", test::readFile(dir / "root.spki"),
                     fromHex("0a5e3d1f00000000000000000000000000000001"),
                     nameWithCommonName("as3net differential root")};
-  const Signer inter{"inter.key", readFile(dir / "inter.spki"),
+  const Signer inter{"inter.key", test::readFile(dir / "inter.spki"),
                      fromHex("0a5e3d1f00000000000000000000000000000002"),
                      nameWithCommonName("as3net differential intermediate")};
   REQUIRE(root.spki.size() > 60);

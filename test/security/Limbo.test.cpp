@@ -3,6 +3,7 @@
 // listed, each with its reason, in limbo-expectations.txt beside this file; the test fails when
 // any case changes in either direction, so progress gets recorded and regressions get caught.
 #include <catch2/catch.hpp>
+#include "support/Files.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -39,22 +40,6 @@ std::string text(const Json& object, std::string_view key) {
   return member && member->isString() ? member->asString() : std::string();
 }
 
-// strings is the member `key` when it is an array of strings, else empty.
-std::vector<std::string> strings(const Json& object, std::string_view key) {
-  std::vector<std::string> out;
-  if (const Json* member = object.find(key); member && member->isArray())
-    for (const Json& item : member->asArray())
-      if (item.isString()) out.push_back(item.asString());
-  return out;
-}
-
-std::string readFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 // limboTime reads limbo's RFC 3339 validation_time ("2024-03-01T00:00:00.999+00:00") as whole
 // seconds since 1970, rounding down: fractions are below X.509's granularity.
 std::int64_t limboTime(const std::string& text) {
@@ -88,7 +73,7 @@ struct Outcome {
 Outcome run(const Json& testcase) {
   Outcome outcome;
   auto store = std::make_shared<TrustStore>();
-  for (const std::string& pem : strings(testcase, "trusted_certs")) {
+  for (const std::string& pem : test::jsonStrings(testcase, "trusted_certs")) {
     try {
       for (const X509Certificate& c : X509Certificate::fromPEM(pem)) store->add(c);
     } catch (const as3::errors::Error&) {
@@ -104,14 +89,14 @@ Outcome run(const Json& testcase) {
     outcome.reason = std::string("the peer certificate does not parse: ") + e.what();
     return outcome;
   }
-  for (const std::string& pem : strings(testcase, "untrusted_intermediates")) {
+  for (const std::string& pem : test::jsonStrings(testcase, "untrusted_intermediates")) {
     try {
       for (const X509Certificate& c : X509Certificate::fromPEM(pem)) presented.push_back(c);
     } catch (const as3::errors::Error&) {
       // A server's certificate that does not parse cannot help build the chain.
     }
   }
-  for (const std::string& pem : strings(testcase, "crls")) {
+  for (const std::string& pem : test::jsonStrings(testcase, "crls")) {
     try {
       validator.addCRLs(pem);
     } catch (const as3::errors::Error& e) {
@@ -140,7 +125,7 @@ struct Expectation {
 // readExpectations reads `<id> <kind> <reason in words>` lines; '#' starts a comment line.
 std::map<std::string, Expectation> readExpectations(const fs::path& path) {
   std::map<std::string, Expectation> out;
-  std::istringstream in(readFile(path));
+  std::istringstream in(test::readFile(path));
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#') continue;
@@ -164,7 +149,7 @@ TEST_CASE("x509-limbo: every SERVER testcase is judged as recorded", "[security]
     WARN("x509-limbo is not at " << limbo.string() << " (../shared beside the checkout): skipped");
     return;
   }
-  const Json document = as3net_tool::json::parse(readFile(limbo));
+  const Json document = as3net_tool::json::parse(test::readFile(limbo));
   const std::map<std::string, Expectation> expected =
       readExpectations(here / "limbo-expectations.txt");
 

@@ -20,6 +20,7 @@
 #include "as3/errors/ArgumentError.h"
 #include "as3/security/X509Certificate.h"
 #include "as3/testing/TestCertificateAuthority.h"
+#include "support/Files.h"
 #include "support/Process.h"
 #include "support/TempDir.h"
 
@@ -34,13 +35,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr double kDayMs = 24 * 3600 * 1000.0;
-
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 bool haveOpenssl() {
   if (test::haveProgram("openssl")) return true;
@@ -459,9 +453,10 @@ TEST_CASE("TestCertificateAuthority writes a server's files", "[testing]") {
   IssuedCertificate leaf = inter.issue();
   test::TempDir dir("ca");
   leaf.writeFiles(dir.path("cert.pem"), dir.path("key.pem"));
-  CHECK(readFile(dir.path("cert.pem")) == leaf.chainPem());
-  CHECK(readFile(dir.path("key.pem")) == leaf.privateKeyPem);
-  std::vector<X509Certificate> chain = X509Certificate::fromPEM(readFile(dir.path("cert.pem")));
+  CHECK(test::readFile(dir.path("cert.pem")) == leaf.chainPem());
+  CHECK(test::readFile(dir.path("key.pem")) == leaf.privateKeyPem);
+  std::vector<X509Certificate> chain =
+      X509Certificate::fromPEM(test::readFile(dir.path("cert.pem")));
   REQUIRE(chain.size() == 2);
   CHECK(chain[1] == inter.certificate());
   CHECK_THROWS(leaf.writeFiles(dir.path("missing/cert.pem"), dir.path("missing/key.pem")));
