@@ -19,6 +19,7 @@
 #include "as3/net/ServerSocket.h"
 #include "as3/net/Socket.h"
 #include "as3/testing/Run.h"
+#include "support/Bytes.h"
 #include "support/Net.h"
 
 using as3::events::Event;
@@ -28,15 +29,8 @@ using as3::net::EventLoop;
 using as3::net::ServerSocket;
 using as3::net::Socket;
 using as3::testing::runUntil;
+using test::hasId;
 using namespace std::chrono_literals;
-
-namespace {
-template <class E>
-auto hasId(int id) {
-  return Catch::Predicate<E>([id](const E& e) { return e.errorID() == id; },
-                             "errorID " + std::to_string(id));
-}
-}  // namespace
 
 TEST_CASE("ServerSocket binds, listens and hands over connected sockets", "[net][server]") {
   EventLoop loop;

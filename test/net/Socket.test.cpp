@@ -29,6 +29,7 @@
 #include "as3/testing/LoopbackServer.h"
 #include "as3/testing/Run.h"
 #include "as3/utils/ByteArray.h"
+#include "support/Bytes.h"
 #include "support/Net.h"
 
 using as3::events::Event;
@@ -42,6 +43,7 @@ using as3::testing::LoopbackServer;
 using as3::testing::runFor;
 using as3::testing::runUntil;
 using as3::testing::Script;
+using test::hasId;
 using namespace std::chrono_literals;
 
 namespace {
@@ -73,12 +75,6 @@ struct Recorder {
     return n;
   }
 };
-
-template <class E>
-auto hasId(int id) {
-  return Catch::Predicate<E>([id](const E& e) { return e.errorID() == id; },
-                             "errorID " + std::to_string(id));
-}
 
 }  // namespace
 

@@ -38,6 +38,7 @@
 #include "as3/testing/Run.h"
 #include "as3/testing/TestCertificateAuthority.h"
 #include "as3/utils/ByteArray.h"
+#include "support/Bytes.h"
 #include "support/FaultProxy.h"
 #include "support/Net.h"
 
@@ -62,15 +63,10 @@ using as3::testing::Script;
 using as3::testing::TestCertificateAuthority;
 using test::FaultProxy;
 using Offset = test::FaultProxy::Offset;
+using test::hasId;
 using namespace std::chrono_literals;
 
 namespace {
-
-template <class E>
-auto hasId(int id) {
-  return Catch::Predicate<E>([id](const E& e) { return e.errorID() == id; },
-                             "errorID " + std::to_string(id));
-}
 
 // Every event type a socket dispatches, counted.
 struct Counts {

@@ -76,6 +76,13 @@ inline std::string amf3String(std::string_view text) {
   return out;
 }
 
+/// hasId matches an AS3 error of class E by its errorID, for CHECK_THROWS_MATCHES.
+template <class E>
+auto hasId(int id) {
+  return Catch::Predicate<E>([id](const E& e) { return e.errorID() == id; },
+                             "errorID " + std::to_string(id));
+}
+
 /// errorOf runs `call` and returns the message of what it threw, checking that it is exactly the
 /// AS3 class E (not a subclass) with `id`. Returns "" after a failed check.
 template <class E, class F>
