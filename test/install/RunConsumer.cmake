@@ -1,7 +1,8 @@
 # Proves the installed SDK works for an application: installs the built SDK into a fresh prefix,
 # then builds samples/consumer-tests (a client and its Catch2 tests against the testing kit) and
-# runs its tests, once through find_package(as3net) and once through pkg-config; with
-# -DADD_SUBDIRECTORY=ON also a third time with the SDK's source tree built along. Run by ctest with
+# runs its tests: through find_package(as3net), through find_package(as3net COMPONENTS static)
+# with the static libraries, and through pkg-config; with -DADD_SUBDIRECTORY=ON once more with
+# the SDK's source tree built along. Run by ctest with
 #   -DBUILD_DIR=... -DSOURCE_DIR=... -DWORK_DIR=... -DGENERATOR=... -DSHARED=ON|OFF
 #   -DPKGCONFIG_DIR=<prefix-relative dir of the .pc files> [-DADD_SUBDIRECTORY=ON]
 file(REMOVE_RECURSE "${WORK_DIR}")
@@ -35,6 +36,18 @@ run(${CMAKE_COMMAND} --build "${WORK_DIR}/cmake-build")
 run("${WORK_DIR}/cmake-build/lobby_client_tests")
 expect_tests_passed("find_package")
 
+# 1b. The static libraries (a shared build installs them beside the shared ones; a static build
+# gives its own under the same names). The test binary must then not load libas3net at run time.
+run(${CMAKE_COMMAND} -S "${consumer}" -B "${WORK_DIR}/cmake-static-build" -G "${GENERATOR}"
+    "-DCMAKE_PREFIX_PATH=${prefix}" -DLINK_AS3NET_STATIC=ON)
+run(${CMAKE_COMMAND} --build "${WORK_DIR}/cmake-static-build")
+run(readelf --dynamic "${WORK_DIR}/cmake-static-build/lobby_client_tests")
+if(last_output MATCHES "libas3net")
+  message(FATAL_ERROR "linked against the static libraries, yet needs a shared one:\n${last_output}")
+endif()
+run("${WORK_DIR}/cmake-static-build/lobby_client_tests")
+expect_tests_passed("find_package(as3net COMPONENTS static)")
+
 # 2. pkg-config, with no CMake on the consumer's side
 set(ENV{PKG_CONFIG_PATH} "${prefix}/${PKGCONFIG_DIR}")
 # A static library needs its private dependencies on the link line: pkg-config's --static.
@@ -61,4 +74,4 @@ if(ADD_SUBDIRECTORY)
   run("${WORK_DIR}/subdirectory-build/lobby_client_tests")
   expect_tests_passed("add_subdirectory")
 endif()
-message(STATUS "installed package works through find_package and pkg-config")
+message(STATUS "installed package works through find_package (shared and static) and pkg-config")
