@@ -112,7 +112,7 @@ void SecureServerSocket::listen(int backlog) {
 }
 
 void SecureServerSocket::acceptConnection(std::shared_ptr<detail::Tcp> tcp) {
-  auto socket = std::shared_ptr<SecureSocket>(new SecureSocket(loop(), SecureSocket::AcceptTag{}));
+  auto socket = std::make_shared<SecureSocket>(loop(), SecureSocket::AcceptTag());
   pending_->sockets.push_back(socket);
   const SecureSocket* raw = socket.get();
   std::shared_ptr<Pending> pending = pending_;

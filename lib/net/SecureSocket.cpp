@@ -32,6 +32,24 @@ ChainBuildingSet& chainBuildingSet() {
 
 }  // namespace
 
+struct SecureSocket::ClientSettings {
+  security::CertificateValidator validator;
+  bool policyCustomized = false;  // such a socket does not share resumable sessions
+  // validator plus the chain-building set, made once and reused while neither changes.
+  security::CertificateValidator composedFrom;
+  security::CertificateValidator composed;
+  std::uint64_t composedVersion = 0;
+  bool composedValid = false;
+  std::shared_ptr<const detail::TlsIdentity> identity;
+  std::string alpn;  // the wire form: each name after its length byte
+  std::string serverName;
+};
+
+SecureSocket::ClientSettings& SecureSocket::settings() {
+  if (!settings_) settings_ = std::make_unique<ClientSettings>();
+  return *settings_;
+}
+
 SecureSocket::SecureSocket() : SecureSocket(EventLoop::getDefault()) {}
 
 SecureSocket::SecureSocket(EventLoop& loop) : Socket(loop) {}
@@ -42,13 +60,14 @@ SecureSocket::~SecureSocket() = default;
 
 void SecureSocket::connect(std::string_view host, int port) {
   core().checkThread("SecureSocket::connect");
+  ClientSettings& my = settings();
   auto config = std::make_shared<detail::TlsClientConfig>();
   std::uint64_t setVersion;
   {
     ChainBuildingSet& set = chainBuildingSet();
     std::lock_guard<std::mutex> lock(set.mutex);
     setVersion = set.version;
-    if (!policyCustomized_) {
+    if (!my.policyCustomized) {
       if (!set.withDefaults || set.withDefaultsVersion != set.version) {
         security::CertificateValidator composed;
         for (const auto& anchor : set.anchors) composed.addAnchor(anchor);
@@ -58,38 +77,38 @@ void SecureSocket::connect(std::string_view host, int port) {
       }
       config->validator = *set.withDefaults;  // shares the built X509_STORE
     } else {
-      if (!composedValid_ || composedVersion_ != set.version ||
-          !validator_.sameConfiguration(composedFrom_)) {
-        composedFrom_ = validator_;  // shares the state: a change to validator_ copies it
-        composed_ = validator_;
-        for (const auto& anchor : set.anchors) composed_.addAnchor(anchor);
-        for (const auto& intermediate : set.intermediates) composed_.addIntermediate(intermediate);
-        composedVersion_ = set.version;
-        composedValid_ = true;
+      if (!my.composedValid || my.composedVersion != set.version ||
+          !my.validator.sameConfiguration(my.composedFrom)) {
+        my.composedFrom = my.validator;  // shares the state: a change to validator copies it
+        my.composed = my.validator;
+        for (const auto& anchor : set.anchors) my.composed.addAnchor(anchor);
+        for (const auto& intermediate : set.intermediates) my.composed.addIntermediate(intermediate);
+        my.composedVersion = set.version;
+        my.composedValid = true;
       }
-      config->validator = composed_;
+      config->validator = my.composed;
     }
   }
   config->minVersion = detail::wireVersion(minimum_);
   config->maxVersion = detail::wireVersion(maximum_);
-  config->alpn = alpn_;
-  config->identity = identity_;
-  config->serverName = serverName_;
+  config->alpn = my.alpn;
+  config->identity = my.identity;
+  config->serverName = my.serverName;
   // A resumed session skips validation, so only a socket with the default policy may share
   // sessions: the cache key carries everything else that shapes the connection.
-  if (!policyCustomized_) {
+  if (!my.policyCustomized) {
     std::string clean(host.substr(0, host.find('\0')));
     config->cacheKey = clean + "|" + std::to_string(port) + "|" + std::to_string(setVersion) + "|" +
                        std::to_string(config->minVersion) + "-" +
-                       std::to_string(config->maxVersion) + "|" + config->alpn + "|" + serverName_ +
-                       (identity_ ? "|client" : "");
+                       std::to_string(config->maxVersion) + "|" + config->alpn + "|" + my.serverName +
+                       (my.identity ? "|client" : "");
   }
   core().secureClient(std::move(config));
   Socket::connect(host, port);
 }
 
 std::string SecureSocket::serverCertificateStatus() const {
-  return core().certificateStatus();
+  return std::string(core().certificateStatus());
 }
 
 std::optional<security::X509Certificate> SecureSocket::serverCertificate() const {
@@ -113,17 +132,18 @@ void SecureSocket::addBinaryChainBuildingCertificate(const utils::ByteArray& cer
 }
 
 std::size_t SecureSocket::loadCRLFile(const std::string& path) {
-  policyCustomized_ = true;
-  return validator_.addCRLs(detail::readFile(path));
+  return validator().addCRLs(detail::readFile(path));
 }
 
-security::CertificateValidator& SecureSocket::validator() noexcept {
-  policyCustomized_ = true;
-  return validator_;
+security::CertificateValidator& SecureSocket::validator() {
+  ClientSettings& my = settings();
+  my.policyCustomized = true;
+  return my.validator;
 }
 
 void SecureSocket::alpnProtocols(const std::vector<std::string>& protocols) {
-  alpn_ = detail::alpnWire(protocols);
+  std::string wire = detail::alpnWire(protocols);
+  settings().alpn = std::move(wire);
 }
 
 std::string SecureSocket::selectedProtocol() const {
@@ -133,8 +153,17 @@ std::string SecureSocket::selectedProtocol() const {
 
 void SecureSocket::clientCertificate(std::string_view chainPem, std::string_view keyPem,
                                      std::string_view password) {
-  identity_ = detail::TlsIdentity::load(chainPem, keyPem, password);
+  std::shared_ptr<const detail::TlsIdentity> identity =
+      detail::TlsIdentity::load(chainPem, keyPem, password);
+  settings().identity = std::move(identity);
 }
+
+const std::string& SecureSocket::serverName() const noexcept {
+  static const std::string kNone;
+  return settings_ ? settings_->serverName : kNone;
+}
+
+void SecureSocket::serverName(std::string name) { settings().serverName = std::move(name); }
 
 std::string SecureSocket::protocol() const {
   const detail::TlsEngine* tls = core().tls();

@@ -70,7 +70,7 @@ class AS3NET_EXPORT SecureSocket : public Socket {
   /// validator is this socket's own policy configuration: extra anchors and intermediates, CRLs
   /// (Xojo's CertificateRejectionFile), SPKI pins, a fixed validation time. Its anchors start
   /// as the platform's; none of its settings relaxes the policy. Applies from the next connect().
-  security::CertificateValidator& validator() noexcept;
+  security::CertificateValidator& validator();
   /// loadCRLFile adds every CRL of a PEM (or DER) file; returns how many. Throws
   /// errors::IOError #2038 when it cannot be read, errors::ArgumentError #2004 when it holds none.
   std::size_t loadCRLFile(const std::string& path);
@@ -97,8 +97,8 @@ class AS3NET_EXPORT SecureSocket : public Socket {
   /// certificate against, instead of the host given to connect() (which is still the address
   /// resolved and dialled): for a server reached by address or through a tunnel.
   ///@{
-  const std::string& serverName() const noexcept { return serverName_; }
-  void serverName(std::string name) { serverName_ = std::move(name); }
+  const std::string& serverName() const noexcept;
+  void serverName(std::string name);
   ///@}
   /// protocol and cipher describe the connection: "TLSv1.3", "TLS_AES_128_GCM_SHA256"; ""
   /// before one exists. resumed() tells whether the last handshake resumed a cached session.
@@ -110,21 +110,25 @@ class AS3NET_EXPORT SecureSocket : public Socket {
 
  private:
   friend class SecureServerSocket;
-  struct AcceptTag {};
+  struct AcceptTag {
+    explicit AcceptTag() = default;
+  };
+
+ public:
+  /// For SecureServerSocket alone, which can name AcceptTag: a socket for an accepted
+  /// connection. Public only so that std::make_shared can build it in one allocation.
   SecureSocket(EventLoop& loop, AcceptTag);
 
-  security::CertificateValidator validator_;
-  bool policyCustomized_ = false;  // such a socket does not share resumable sessions
-  // validator_ plus the chain-building set, made once and reused while neither changes.
-  security::CertificateValidator composedFrom_;
-  security::CertificateValidator composed_;
-  std::uint64_t composedVersion_ = 0;
-  bool composedValid_ = false;
-  std::shared_ptr<const detail::TlsIdentity> identity_;
+ private:
+
+  // What only outgoing connections use, made on first use: a socket a SecureServerSocket
+  // accepted never pays for it (docs/reliability.md counts the bytes of an idle connection).
+  struct ClientSettings;
+  ClientSettings& settings();
+
+  std::unique_ptr<ClientSettings> settings_;
   TlsVersion minimum_ = TlsVersion::TLSv1_2;
   TlsVersion maximum_ = TlsVersion::TLSv1_3;
-  std::string alpn_;  // the wire form: each name after its length byte
-  std::string serverName_;
 };
 
 }  // namespace as3::net

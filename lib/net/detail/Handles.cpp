@@ -113,7 +113,7 @@ std::shared_ptr<Tcp> Tcp::create(LoopCore& loop, TcpSink* sink, int* status) {
     *status = UV_ECANCELED;
     return nullptr;
   }
-  std::shared_ptr<Tcp> tcp(new Tcp(loop, sink));
+  auto tcp = std::make_shared<Tcp>(CreateKey(), loop, sink);
   if ((*status = uv_tcp_init(loop.uv(), &tcp->tcp_)) != 0) return nullptr;
   tcp->tcp_.data = tcp.get();
   tcp->self_ = tcp;

@@ -88,6 +88,16 @@ class Tcp final : public HandleBase {
   /// create returns null and sets `*status` when libuv refuses.
   static std::shared_ptr<Tcp> create(LoopCore& loop, TcpSink* sink, int* status);
 
+ private:
+  struct CreateKey {
+    explicit CreateKey() = default;
+  };
+
+ public:
+  /// Only create() can name the key; the constructor is public for make_shared, which puts
+  /// the Tcp and its reference count in one allocation.
+  Tcp(CreateKey, LoopCore& loop, TcpSink* sink) : loop_(loop.shared_from_this()), sink_(sink) {}
+
   uv_tcp_t* handle() noexcept { return &tcp_; }
   uv_stream_t* stream() noexcept { return reinterpret_cast<uv_stream_t*>(&tcp_); }
   bool open() const noexcept { return state_ == State::kOpen; }
@@ -122,7 +132,6 @@ class Tcp final : public HandleBase {
   enum class State { kOpen, kShuttingDown, kClosing };
   struct WriteRequest;
 
-  explicit Tcp(LoopCore& loop, TcpSink* sink) : loop_(loop.shared_from_this()), sink_(sink) {}
   void closeHandle(bool reset = false) noexcept;
   static void onConnect(uv_connect_t* req, int status) noexcept;
   static void onConnection(uv_stream_t* server, int status) noexcept;

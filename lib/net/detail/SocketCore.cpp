@@ -144,7 +144,7 @@ void SocketCore::connect(std::string_view host, int port) {
   input_.clear();
   output_.clear();
   tls_.reset();
-  certificateStatus_ = "unknown";
+  certificateStatus_ = security::CertificateStatus::UNKNOWN;
   state_ = State::kConnecting;
   attempt_ = std::make_unique<Attempt>();
   attempt_->host = host_ = std::string(host);
@@ -735,7 +735,7 @@ void SocketCore::adoptSecure(std::shared_ptr<Tcp> tcp,
   int port = 0;
   describeEnd(true, &host_, &port);
   state_ = State::kConnecting;
-  handshakeDone_ = std::move(done);
+  handshakeDone_ = std::make_unique<HandshakeDone>(std::move(done));
   tls_ = TlsEngine::server(std::move(config));
   attempt_ = std::make_unique<Attempt>();
   if (timeoutMs > 0 && (attempt_->deadline = Timer::create(*loop_))) {
@@ -757,9 +757,8 @@ void SocketCore::acceptFailed() noexcept {
   }
   state_ = State::kIdle;
   ++generation_;
-  if (HandshakeDone done = std::move(handshakeDone_)) {
-    handshakeDone_ = nullptr;
-    loop_->guard([&] { done(false); });
+  if (std::unique_ptr<HandshakeDone> done = std::move(handshakeDone_)) {
+    loop_->guard([&] { (*done)(false); });
   }
 }
 
@@ -813,10 +812,9 @@ bool SocketCore::handshakeEstablished() {
   certificateStatus_ = tls_->status();
   state_ = State::kConnected;
   if (handshakeDone_) {
-    HandshakeDone done = std::move(handshakeDone_);
-    handshakeDone_ = nullptr;
+    std::unique_ptr<HandshakeDone> done = std::move(handshakeDone_);
     std::uint64_t generation = generation_;
-    loop_->guard([&] { done(true); });
+    loop_->guard([&] { (*done)(true); });
     return owner_ != nullptr && generation_ == generation;
   }
   events::Event event(events::Event::CONNECT);

@@ -76,7 +76,7 @@ class SocketCore final : public std::enable_shared_from_this<SocketCore>,
                    std::uint64_t timeoutMs, HandshakeDone done);
   /// tls is the TLS state of the last secure connection, kept until the next connect().
   const TlsEngine* tls() const noexcept { return tls_.get(); }
-  const std::string& certificateStatus() const noexcept { return certificateStatus_; }
+  std::string_view certificateStatus() const noexcept { return certificateStatus_; }
 
   // The buffers, as the Socket's reads and writes use them.
   utils::detail::ByteStream& readable() {
@@ -213,9 +213,11 @@ class SocketCore final : public std::enable_shared_from_this<SocketCore>,
 
   std::shared_ptr<const TlsClientConfig> tlsClient_;
   std::unique_ptr<TlsEngine> tls_;
-  HandshakeDone handshakeDone_;        // while a SecureServerSocket's handshake runs
+  // While a SecureServerSocket's handshake runs; behind a pointer, as an idle connection
+  // has no use for it.
+  std::unique_ptr<HandshakeDone> handshakeDone_;
   utils::detail::ByteStream wireOut_;  // records waiting to be handed to libuv
-  std::string certificateStatus_ = "unknown";
+  std::string_view certificateStatus_ = security::CertificateStatus::UNKNOWN;  // a constant
 };
 
 }  // namespace as3::net::detail

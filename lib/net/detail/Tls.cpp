@@ -48,13 +48,26 @@ std::string errorText(unsigned long code) {
   return reason ? std::string(reason) + " (" + buffer + ")" : std::string(buffer);
 }
 
-std::uint8_t alertFor(const std::string& status) {
+std::uint8_t alertFor(std::string_view status) {
   using security::CertificateStatus;
   if (status == CertificateStatus::EXPIRED || status == CertificateStatus::NOT_YET_VALID)
     return SSL_AD_CERTIFICATE_EXPIRED;
   if (status == CertificateStatus::REVOKED) return SSL_AD_CERTIFICATE_REVOKED;
   if (status == CertificateStatus::UNTRUSTED_SIGNERS) return SSL_AD_UNKNOWN_CA;
   return SSL_AD_BAD_CERTIFICATE;
+}
+
+// knownStatus is the CertificateStatus constant spelled `status`, which an engine can keep as
+// a view; the validator gives no other value, and "invalid" stands for any that were.
+std::string_view knownStatus(std::string_view status) {
+  using security::CertificateStatus;
+  for (std::string_view known :
+       {CertificateStatus::TRUSTED, CertificateStatus::UNKNOWN, CertificateStatus::EXPIRED,
+        CertificateStatus::NOT_YET_VALID, CertificateStatus::INVALID,
+        CertificateStatus::INVALID_CHAIN, CertificateStatus::PRINCIPAL_MISMATCH,
+        CertificateStatus::REVOKED, CertificateStatus::UNTRUSTED_SIGNERS})
+    if (status == known) return known;
+  return CertificateStatus::INVALID;
 }
 
 }  // namespace
@@ -324,9 +337,8 @@ std::unique_ptr<TlsEngine> TlsEngine::client(std::shared_ptr<TlsClientContext> c
   BIO* bio = BIO_new(WireBio::method());
   BIO_set_data(bio, engine.get());
   SSL_set_bio(ssl, bio, bio);
-  engine->clientContext_ = std::move(context);
-  engine->clientConfig_ = std::move(config);
-  engine->host_ = std::move(host);
+  engine->client_ = std::make_unique<ClientSide>(
+      ClientSide{std::move(context), std::move(config), std::move(host)});
   return engine;
 }
 
@@ -397,7 +409,7 @@ bool TlsEngine::drive(Outcome& outcome, utils::detail::ByteStream* plain) {
     chain_.clear();
     chain_.shrink_to_fit();
     chainCollected_ = false;
-    if (clientConfig_ && status_ == "unknown")
+    if (client_ && status_ == security::CertificateStatus::UNKNOWN)
       status_ = security::CertificateStatus::TRUSTED;  // resumed: verified when first made
     if (serverConfig_) {
       // BoringSSL holds TLS 1.3 session tickets back until the server's first write; a server
@@ -464,7 +476,7 @@ void TlsEngine::shutdown(utils::detail::ByteStream& wire) {
 
 void TlsEngine::failWith(const char* phase, int result) {
   if (certificateRejected_) {
-    failure_ = "Certificate rejected (" + status_ + "): " + rejection_;
+    failure_ = "Certificate rejected (" + std::string(status_) + "): " + rejection_;
     ERR_clear_error();
     return;
   }
@@ -504,13 +516,13 @@ enum ssl_verify_result_t TlsEngine::verifyServer(SSL* ssl, std::uint8_t* alert) 
     verdict.reason = "the server sent a malformed certificate, or none";
   } else {
     try {
-      verdict = engine->clientConfig_->validator.validate(engine->chain_, engine->host_);
+      verdict = engine->client_->config->validator.validate(engine->chain_, engine->client_->host);
     } catch (const std::exception& e) {
       verdict.status = security::CertificateStatus::INVALID;
       verdict.reason = e.what();
     }
   }
-  engine->status_ = verdict.status;
+  engine->status_ = knownStatus(verdict.status);
   if (verdict.trusted()) return ssl_verify_ok;
   engine->certificateRejected_ = true;
   engine->rejection_ = verdict.reason;
@@ -561,8 +573,8 @@ enum ssl_verify_result_t TlsEngine::verifyClient(SSL* ssl, std::uint8_t* alert) 
 
 int TlsEngine::onNewSession(SSL* ssl, SSL_SESSION* session) {
   TlsEngine* engine = engineOf(ssl);
-  if (!engine || !engine->clientContext_ || engine->clientConfig_->cacheKey.empty()) return 0;
-  engine->clientContext_->storeSession(engine->clientConfig_->cacheKey, session);
+  if (!engine || !engine->client_ || engine->client_->config->cacheKey.empty()) return 0;
+  engine->client_->context->storeSession(engine->client_->config->cacheKey, session);
   return 1;  // the cache owns the reference now
 }
 

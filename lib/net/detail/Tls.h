@@ -11,9 +11,11 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "as3/net/SecureSocket.h"
+#include "as3/security/CertificateStatus.h"
 #include "as3/security/CertificateValidator.h"
 #include "as3/security/X509Certificate.h"
 #include "as3/utils/detail/ByteStream.h"
@@ -101,8 +103,9 @@ class TlsEngine {
   /// "Certificate rejected (expired): ...", "TLS connection failed: ...".
   const std::string& failure() const noexcept { return failure_; }
   bool certificateRejected() const noexcept { return certificateRejected_; }
-  /// status is the certificate verdict ("unknown" until validation ran).
-  const std::string& status() const noexcept { return status_; }
+  /// status is the certificate verdict ("unknown" until validation ran), one of the
+  /// security::CertificateStatus constants.
+  std::string_view status() const noexcept { return status_; }
   const std::vector<security::X509Certificate>& chain() const noexcept {
     if (!chainCollected_) collectChain();
     return chain_;
@@ -121,11 +124,16 @@ class TlsEngine {
   static enum ssl_verify_result_t verifyClient(SSL* ssl, std::uint8_t* alert);
   static int onNewSession(SSL* ssl, SSL_SESSION* session);
 
+  // A client's side only: a server's idle connection does not carry it.
+  struct ClientSide {
+    std::shared_ptr<TlsClientContext> context;
+    std::shared_ptr<const TlsClientConfig> config;
+    std::string host;
+  };
+
   bssl::UniquePtr<SSL> ssl_;
-  std::shared_ptr<TlsClientContext> clientContext_;
-  std::shared_ptr<const TlsClientConfig> clientConfig_;
+  std::unique_ptr<ClientSide> client_;
   std::shared_ptr<const TlsServerConfig> serverConfig_;
-  std::string host_;
   // The BIOs' view of the bytes: what the network brought, and where records go.
   const std::uint8_t* in_ = nullptr;
   std::size_t inLength_ = 0;
@@ -134,7 +142,7 @@ class TlsEngine {
   bool closeNotify_ = false;
   bool certificateRejected_ = false;
   std::string failure_;
-  std::string status_ = "unknown";
+  std::string_view status_ = security::CertificateStatus::UNKNOWN;
   std::string rejection_;  // the validator's reason, kept for the failure text
   // Filled by verification, or on first use after a resumption (chain() is const).
   mutable std::vector<security::X509Certificate> chain_;
