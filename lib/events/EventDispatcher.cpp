@@ -130,53 +130,90 @@ void throwNullListener() {
 
 }  // namespace detail
 
-struct EventDispatcher::Table {
-  // A registration holds its listener strongly, or, when weak, only watches its lifetime. A
-  // weak callable is its own lifetime, so then even the callable is held weakly.
-  struct Registration {
-    Registration(const Listener::Identity& id, int order, bool capture) noexcept
-        : identity(id), priority(order), useCapture(capture) {}
+// A registration holds its listener strongly, or, when weak, only watches its lifetime; one slot
+// serves either, as every connection of a busy server carries a few of these. A weak callable is
+// its own lifetime, so then even the callable is held weakly.
+struct EventDispatcher::Registration {
+  Registration(std::string_view eventType, const Listener::Identity& id, int order, bool capture)
+      : type(eventType), identity(id), priority(order), useCapture(capture) {
+    new (&strong) std::shared_ptr<const void>();
+  }
+  Registration(Registration&& other) noexcept
+      : type(std::move(other.type)),
+        identity(other.identity),
+        fn(std::move(other.fn)),
+        priority(other.priority),
+        useCapture(other.useCapture),
+        weak(other.weak) {
+    if (weak)
+      new (&watched) std::weak_ptr<const void>(std::move(other.watched));
+    else
+      new (&strong) std::shared_ptr<const void>(std::move(other.strong));
+  }
+  Registration& operator=(Registration&& other) noexcept {
+    if (this == &other) return *this;
+    releaseHold();
+    type = std::move(other.type);
+    identity = other.identity;
+    fn = std::move(other.fn);
+    priority = other.priority;
+    useCapture = other.useCapture;
+    weak = other.weak;
+    if (weak)
+      new (&watched) std::weak_ptr<const void>(std::move(other.watched));
+    else
+      new (&strong) std::shared_ptr<const void>(std::move(other.strong));
+    return *this;
+  }
+  Registration(const Registration&) = delete;
+  Registration& operator=(const Registration&) = delete;
+  ~Registration() { releaseHold(); }
 
-    Listener::Identity identity;
-    std::shared_ptr<const Function> fn;    // null for a weak callable: `watched` is the callable
-    std::shared_ptr<const void> lifetime;  // strong registrations
-    std::weak_ptr<const void> watched;     // weak registrations of mortal listeners
-    int priority;
-    bool useCapture;
-    bool weak = false;
+  void holdStrongly(std::shared_ptr<const void> lifetime) noexcept {
+    releaseHold();
+    new (&strong) std::shared_ptr<const void>(std::move(lifetime));
+    weak = false;
+  }
+  void holdWeakly(const std::shared_ptr<const void>& lifetime) noexcept {
+    releaseHold();
+    new (&watched) std::weak_ptr<const void>(lifetime);
+    weak = true;
+  }
+  bool alive() const noexcept { return !weak || !watched.expired(); }
 
-    bool alive() const noexcept { return !weak || !watched.expired(); }
+  std::string type;
+  Listener::Identity identity;
+  std::shared_ptr<const Function> fn;  // null for a weak callable: `watched` is the callable
+  union {
+    std::shared_ptr<const void> strong;  // strong registrations
+    std::weak_ptr<const void> watched;   // weak registrations of mortal listeners
   };
-  // Sorted by descending priority, insertion order among equals.
-  using List = std::vector<Registration>;
+  int priority;
+  bool useCapture;
+  bool weak = false;
 
-  // prune drops dead weak registrations, so that no later listener can match their identity
-  // (a freed closure's address may be reused).
-  static void prune(List& list) {
-    list.erase(std::remove_if(list.begin(), list.end(),
-                              [](const Table::Registration& r) { return !r.alive(); }),
-               list.end());
-  }
-
-  // A dispatcher has a handful of event types, so a vector searched by string_view is cheaper
-  // than a hash map and looks up without building a std::string.
-  std::vector<std::pair<std::string, List>> lists;
-
-  using Entry = std::pair<std::string, List>;
-  std::vector<Entry>::iterator find(std::string_view type) {
-    return std::find_if(lists.begin(), lists.end(),
-                        [type](const Entry& e) { return e.first == type; });
-  }
-  List& listFor(std::string_view type) {
-    auto it = find(type);
-    if (it != lists.end()) return it->second;
-    return lists.emplace_back(std::string(type), List()).second;
-  }
-  void erase(std::vector<Entry>::iterator it) {
-    if (it != lists.end() - 1) *it = std::move(lists.back());
-    lists.pop_back();
+ private:
+  void releaseHold() noexcept {
+    if (weak)
+      watched.~weak_ptr();
+    else
+      strong.~shared_ptr();
   }
 };
+
+namespace {
+
+// dropDead removes dead weak registrations, so that no later listener can match their identity
+// (a freed closure's address may be reused).
+template <class Registrations>
+void dropDead(Registrations& registrations) {
+  registrations.erase(
+      std::remove_if(registrations.begin(), registrations.end(),
+                     [](const auto& r) { return !r.alive(); }),
+      registrations.end());
+}
+
+}  // namespace
 
 IEventDispatcher::~IEventDispatcher() = default;
 
@@ -189,48 +226,47 @@ EventDispatcher::~EventDispatcher() = default;
 
 void EventDispatcher::addEventListener(std::string_view type, Listener listener, bool useCapture,
                                        int priority, bool useWeakReference) {
-  if (!table_) table_ = std::make_unique<Table>();
-  Table::List& list = table_->listFor(type);
-  Table::prune(list);
-  for (const Table::Registration& r : list)
-    if (r.useCapture == useCapture && r.identity == listener.identity()) return;
+  dropDead(registrations_);
+  for (const Registration& r : registrations_)
+    if (r.type == type && r.useCapture == useCapture && r.identity == listener.identity()) return;
 
-  Table::Registration reg(listener.identity(), priority, useCapture);
+  Registration reg(type, listener.identity(), priority, useCapture);
   const std::shared_ptr<const Function>& fn = listener.function();
   const std::shared_ptr<const void>& lifetime = listener.lifetime();
   if (useWeakReference && lifetime) {
-    reg.weak = true;
     // A weak callable is its own lifetime: then `watched` points at the callable itself (an
     // alias sharing the lifetime's ownership), and locking it yields the function to call.
     const bool fnIsLifetime = !fn.owner_before(lifetime) && !lifetime.owner_before(fn);
     if (fnIsLifetime) {
-      reg.watched = std::shared_ptr<const void>(lifetime, fn.get());
+      reg.holdWeakly(std::shared_ptr<const void>(lifetime, fn.get()));
     } else {
-      reg.watched = lifetime;
+      reg.holdWeakly(lifetime);
       reg.fn = fn;
     }
   } else {
     reg.fn = fn;
-    reg.lifetime = lifetime;
+    reg.holdStrongly(lifetime);
   }
-  auto position = std::find_if(list.begin(), list.end(), [priority](const Table::Registration& r) {
-    return r.priority < priority;
-  });
-  list.insert(position, std::move(reg));
+  // A handful of registrations grow one at a time, so that an idle socket's vector holds no
+  // spare slots; past that, the usual doubling.
+  if (registrations_.size() == registrations_.capacity()) {
+    const std::size_t n = registrations_.size();
+    registrations_.reserve(n < 8 ? n + 1 : 2 * n);
+  }
+  auto position = std::find_if(registrations_.begin(), registrations_.end(),
+                               [priority](const Registration& r) { return r.priority < priority; });
+  registrations_.insert(position, std::move(reg));
 }
 
 void EventDispatcher::removeEventListener(std::string_view type, const Listener& listener,
                                           bool useCapture) {
-  if (!table_) return;
-  auto it = table_->find(type);
-  if (it == table_->lists.end()) return;
-  Table::List& list = it->second;
-  Table::prune(list);
-  auto match = std::find_if(list.begin(), list.end(), [&](const Table::Registration& r) {
-    return r.useCapture == useCapture && r.identity == listener.identity();
-  });
-  if (match != list.end()) list.erase(match);
-  if (list.empty()) table_->erase(it);
+  dropDead(registrations_);
+  auto match =
+      std::find_if(registrations_.begin(), registrations_.end(), [&](const Registration& r) {
+        return r.type == type && r.useCapture == useCapture && r.identity == listener.identity();
+      });
+  if (match != registrations_.end()) registrations_.erase(match);
+  if (registrations_.empty()) registrations_.shrink_to_fit();
 }
 
 bool EventDispatcher::dispatchEvent(Event& original) {
@@ -245,16 +281,14 @@ bool EventDispatcher::dispatchEvent(Event& original) {
   event->currentTarget_ = target_;
   event->eventPhase_ = EventPhase::AT_TARGET;
 
-  if (!table_) return !event->isDefaultPrevented();
-  auto it = table_->find(event->type());
-  if (it == table_->lists.end()) return !event->isDefaultPrevented();
+  if (registrations_.empty()) return !event->isDefaultPrevented();
 
   DepthGuard depth;
   Snapshot snapshot;
-  Table::List& list = it->second;
-  Table::prune(list);
-  for (const Table::Registration& r : list) {
-    if (r.useCapture) continue;  // no capture phase without a display list
+  dropDead(registrations_);
+  const std::string_view type = event->type();
+  for (const Registration& r : registrations_) {
+    if (r.useCapture || r.type != type) continue;  // no capture phase without a display list
     Due due;
     if (r.weak) {
       due.keep = r.watched.lock();
@@ -262,11 +296,10 @@ bool EventDispatcher::dispatchEvent(Event& original) {
       due.fn = r.fn ? r.fn : std::static_pointer_cast<const Function>(due.keep);
     } else {
       due.fn = r.fn;
-      due.keep = r.lifetime;
+      due.keep = r.strong;
     }
     if (due.fn) snapshot.push(std::move(due));
   }
-  if (list.empty()) table_->erase(it);
 
   // From here on *this may be destroyed by a listener: use only locals and the event.
   for (std::size_t i = 0; i < snapshot.size(); ++i) {
@@ -277,11 +310,8 @@ bool EventDispatcher::dispatchEvent(Event& original) {
 }
 
 bool EventDispatcher::hasEventListener(std::string_view type) const {
-  if (!table_) return false;
-  auto it = table_->find(type);
-  if (it == table_->lists.end()) return false;
-  return std::any_of(it->second.begin(), it->second.end(),
-                     [](const Table::Registration& r) { return r.alive(); });
+  return std::any_of(registrations_.begin(), registrations_.end(),
+                     [type](const Registration& r) { return r.type == type && r.alive(); });
 }
 
 bool EventDispatcher::willTrigger(std::string_view type) const {

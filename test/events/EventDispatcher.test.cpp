@@ -815,6 +815,40 @@ TEST_CASE("Weak registrations of immortal listeners keep firing", "[events]") {
   CHECK(h.calls == 2);
 }
 
+TEST_CASE("Weak and strong registrations of several types keep their order and lifetimes",
+          "[events]") {
+  // All types share one table, and inserting by priority moves the registrations behind the
+  // new one: each must keep its type, its order and what it holds.
+  EventDispatcher d;
+  std::vector<std::string> log;
+  bool destroyed = false;
+  auto weakHandler = std::make_shared<Handler>(&destroyed);
+  auto strongToken = std::make_shared<int>(0);
+  std::weak_ptr<int> strongWatch = strongToken;
+  d.addEventListener("a", listener(weakHandler, &Handler::onEvent), false, 0, true);
+  d.addEventListener("b", [&log, strongToken](Event&) { log.push_back("b0"); });
+  strongToken.reset();
+  for (int priority = 1; priority <= 12; ++priority) {
+    const std::string type = priority % 2 == 0 ? "a" : "b";
+    d.addEventListener(type, recorder(log, type + std::to_string(priority)), false, priority);
+  }
+  d.dispatchEvent(Event("a"));
+  CHECK(log == std::vector<std::string>{"a12", "a10", "a8", "a6", "a4", "a2"});
+  CHECK(weakHandler->calls == 1);
+  log.clear();
+  d.dispatchEvent(Event("b"));
+  CHECK(log == std::vector<std::string>{"b11", "b9", "b7", "b5", "b3", "b1", "b0"});
+  CHECK_FALSE(strongWatch.expired());  // the strong registration still holds its closure
+
+  weakHandler.reset();
+  CHECK(destroyed);  // the moved weak registration still held only a watch
+  log.clear();
+  d.dispatchEvent(Event("a"));
+  CHECK(log.size() == 6);
+  CHECK(d.hasEventListener("a"));
+  CHECK_FALSE(d.hasEventListener("c"));
+}
+
 TEST_CASE("A dead weak registration never matches a later listener", "[events]") {
   EventDispatcher d;
   for (int round = 0; round < 50; ++round) {

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "as3/Export.h"
 #include "as3/events/Event.h"
@@ -70,8 +71,10 @@ class AS3NET_EXPORT EventDispatcher : public IEventDispatcher {
   bool willTrigger(std::string_view type) const override;
 
  private:
-  struct Table;
-  std::unique_ptr<Table> table_;  // null until the first addEventListener
+  struct Registration;
+  // Every type's registrations in one vector, by descending priority and then in the order
+  // added: a socket's few listeners take one small allocation.
+  std::vector<Registration> registrations_;
   IEventDispatcher* target_;
 };
 
