@@ -207,10 +207,9 @@ namespace {
 // (a freed closure's address may be reused).
 template <class Registrations>
 void dropDead(Registrations& registrations) {
-  registrations.erase(
-      std::remove_if(registrations.begin(), registrations.end(),
-                     [](const auto& r) { return !r.alive(); }),
-      registrations.end());
+  registrations.erase(std::remove_if(registrations.begin(), registrations.end(),
+                                     [](const auto& r) { return !r.alive(); }),
+                      registrations.end());
 }
 
 }  // namespace

@@ -82,7 +82,8 @@ void SecureSocket::connect(std::string_view host, int port) {
         my.composedFrom = my.validator;  // shares the state: a change to validator copies it
         my.composed = my.validator;
         for (const auto& anchor : set.anchors) my.composed.addAnchor(anchor);
-        for (const auto& intermediate : set.intermediates) my.composed.addIntermediate(intermediate);
+        for (const auto& intermediate : set.intermediates)
+          my.composed.addIntermediate(intermediate);
         my.composedVersion = set.version;
         my.composedValid = true;
       }
@@ -100,8 +101,8 @@ void SecureSocket::connect(std::string_view host, int port) {
     std::string clean(host.substr(0, host.find('\0')));
     config->cacheKey = clean + "|" + std::to_string(port) + "|" + std::to_string(setVersion) + "|" +
                        std::to_string(config->minVersion) + "-" +
-                       std::to_string(config->maxVersion) + "|" + config->alpn + "|" + my.serverName +
-                       (my.identity ? "|client" : "");
+                       std::to_string(config->maxVersion) + "|" + config->alpn + "|" +
+                       my.serverName + (my.identity ? "|client" : "");
   }
   core().secureClient(std::move(config));
   Socket::connect(host, port);
@@ -142,8 +143,7 @@ security::CertificateValidator& SecureSocket::validator() {
 }
 
 void SecureSocket::alpnProtocols(const std::vector<std::string>& protocols) {
-  std::string wire = detail::alpnWire(protocols);
-  settings().alpn = std::move(wire);
+  settings().alpn = detail::alpnWire(protocols);
 }
 
 std::string SecureSocket::selectedProtocol() const {
@@ -153,9 +153,7 @@ std::string SecureSocket::selectedProtocol() const {
 
 void SecureSocket::clientCertificate(std::string_view chainPem, std::string_view keyPem,
                                      std::string_view password) {
-  std::shared_ptr<const detail::TlsIdentity> identity =
-      detail::TlsIdentity::load(chainPem, keyPem, password);
-  settings().identity = std::move(identity);
+  settings().identity = detail::TlsIdentity::load(chainPem, keyPem, password);
 }
 
 const std::string& SecureSocket::serverName() const noexcept {
@@ -163,7 +161,9 @@ const std::string& SecureSocket::serverName() const noexcept {
   return settings_ ? settings_->serverName : kNone;
 }
 
-void SecureSocket::serverName(std::string name) { settings().serverName = std::move(name); }
+void SecureSocket::serverName(std::string name) {
+  settings().serverName = std::move(name);
+}
 
 std::string SecureSocket::protocol() const {
   const detail::TlsEngine* tls = core().tls();

@@ -1297,9 +1297,9 @@ int runLoad(const LoadOptions& o) {
   // session cache, and libuv's descriptor table (8 bytes per descriptor, up to the next power
   // of two, never shrunk); a leak of even one small object per connection exceeds it.
   const long heapSlackKiB = 256 + static_cast<long>(n * 16 / 1024);
-  run.check(closedHeap <= baseHeap + heapSlackKiB,
-            "client heap " + std::to_string(closedHeap) + " KiB after closing, " +
-                std::to_string(baseHeap) + " KiB before");
+  run.check(closedHeap <= baseHeap + heapSlackKiB, "client heap " + std::to_string(closedHeap) +
+                                                       " KiB after closing, " +
+                                                       std::to_string(baseHeap) + " KiB before");
   run.check(number(afterClose, "heap_kib") <= serverBaseHeap + heapSlackKiB,
             "server heap " + std::to_string(number(afterClose, "heap_kib")) +
                 " KiB after closing, " + std::to_string(serverBaseHeap) + " KiB before");
@@ -1338,16 +1338,15 @@ int runLoad(const LoadOptions& o) {
       "(baseline %ld)\n"
       "                loops ran out: client %s, server %s\n",
       closedFds, baseFds, closedHeap, baseHeap, closedRss, baseRss, number(closedStat, "fds"),
-      serverBaseFds, number(afterClose, "heap_kib"), serverBaseHeap,
-      number(afterClose, "rss_kib"), serverBaseRss, clientLoopExited ? "yes" : "no",
-      serverLoopExited ? "yes" : "no");
+      serverBaseFds, number(afterClose, "heap_kib"), serverBaseHeap, number(afterClose, "rss_kib"),
+      serverBaseRss, clientLoopExited ? "yes" : "no", serverLoopExited ? "yes" : "no");
   bool pass = run.failures.empty();
   std::printf("RESULT op=load phase=summary transport=%s pass=%d seconds=%.3f\n", transport,
               pass ? 1 : 0, nowSeconds() - run.start);
   if (pass) {
     std::printf(
         "PASS load: %llu/%llu handshakes, 0 errors, 0 mismatches, descriptors and heap back\n",
-                static_cast<unsigned long long>(n), static_cast<unsigned long long>(n));
+        static_cast<unsigned long long>(n), static_cast<unsigned long long>(n));
   } else {
     std::printf("FAIL load:");
     for (const std::string& f : run.failures) std::printf(" %s;", f.c_str());

@@ -120,7 +120,6 @@ class AS3NET_EXPORT SecureSocket : public Socket {
   SecureSocket(EventLoop& loop, AcceptTag);
 
  private:
-
   // What only outgoing connections use, made on first use: a socket a SecureServerSocket
   // accepted never pays for it (docs/reliability.md counts the bytes of an idle connection).
   struct ClientSettings;
