@@ -196,6 +196,7 @@ void LoopCore::onCheck(uv_check_t* check) noexcept {
 }
 
 void LoopCore::runTurnEnd() noexcept {
+  ++turn_;
   if (turnEnd_.empty()) {
     if (idleActive_) {
       uv_idle_stop(&idle_);
@@ -204,12 +205,17 @@ void LoopCore::runTurnEnd() noexcept {
     return;
   }
   auto keep = shared_from_this();
-  std::vector<std::weak_ptr<TurnEndWork>> due;
-  due.swap(turnEnd_);
-  for (auto& weak : due) {
-    if (std::shared_ptr<TurnEndWork> work = weak.lock()) guard([&] { work->runAtTurnEnd(); });
+  // Work that this work schedules (a listener's flush, say) runs in a few more rounds here, so
+  // that poll(), which runs one turn, does not leave it for the next frame. Past the rounds it
+  // waits for the next turn, which the idle handle keeps from waiting, so I/O is not starved.
+  constexpr int kRounds = 8;
+  for (int round = 0; round < kRounds && !turnEnd_.empty(); ++round) {
+    std::vector<std::weak_ptr<TurnEndWork>> due;
+    due.swap(turnEnd_);
+    for (auto& weak : due) {
+      if (std::shared_ptr<TurnEndWork> work = weak.lock()) guard([&] { work->runAtTurnEnd(); });
+    }
   }
-  // Work scheduled by that work runs next turn; the idle handle keeps that turn from waiting.
   if (turnEnd_.empty() && idleActive_) {
     uv_idle_stop(&idle_);
     idleActive_ = false;

@@ -181,7 +181,7 @@ void Socket::purge() noexcept {
 }
 
 void Socket::purgeOutput() noexcept {
-  core_->outputForPurge().setLength(0);
+  core_->purgeOutput();
 }
 
 // --- IDataInput -----------------------------------------------------------------------------

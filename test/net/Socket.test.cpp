@@ -25,9 +25,11 @@
 #include "as3/events/OutputProgressEvent.h"
 #include "as3/events/ProgressEvent.h"
 #include "as3/net/EventLoop.h"
+#include "as3/net/SecureSocket.h"
 #include "as3/net/Socket.h"
 #include "as3/testing/LoopbackServer.h"
 #include "as3/testing/Run.h"
+#include "as3/testing/TestCertificateAuthority.h"
 #include "as3/utils/ByteArray.h"
 #include "support/Bytes.h"
 #include "support/Net.h"
@@ -586,6 +588,65 @@ TEST_CASE("Socket autoFlush sends at the end of the loop turn, purgeOutput drops
   socket.addEventListener(ProgressEvent::SOCKET_DATA, [&](Event&) { got += socket.readAll(); });
   socket.connect("127.0.0.1", echo.port());
   REQUIRE(runUntil(loop, [&] { return got == "auto"; }));
+}
+
+TEST_CASE("A turn's later flushes leave together at its end, the first and those outside at once",
+          "[net][socket]") {
+  EventLoop loop;
+  LoopbackServer server(loop, Script().awaitClose());
+  Socket socket(loop);
+  std::uint32_t afterFirst = 0, afterSecond = 0, afterPurge = 0;
+  socket.addEventListener(Event::CONNECT, [&](Event&) {
+    socket.writeUTFBytes("one");
+    socket.flush();
+    afterFirst = socket.bytesPending();
+    socket.writeUTFBytes("two");
+    socket.flush();
+    afterSecond = socket.bytesPending();
+    socket.writeUTFBytes("dropped");
+    socket.purgeOutput();  // drops only what was not flushed
+    afterPurge = socket.bytesPending();
+    socket.writeUTFBytes("three");  // written, not flushed: stays
+  });
+  socket.connect("127.0.0.1", server.port());
+  REQUIRE(runUntil(loop, [&] { return server.received() == "onetwo"; }));
+  // The turn's first flush went at once; the second waited in the socket for the turn's end.
+  CHECK(afterFirst == 0);
+  CHECK(afterSecond == 3);
+  CHECK(afterPurge == 3);
+  CHECK(socket.bytesPending() == 5);
+  // Outside a running loop (a game's frame code), flush() hands the bytes over at once.
+  socket.flush();
+  CHECK(socket.bytesPending() == 0);
+  socket.close();
+  REQUIRE(runUntil(loop, [&] { return server.finished() == 1; }));
+  CHECK(server.received() == "onetwothree");
+  CHECK(server.failures().empty());
+}
+
+TEST_CASE("A SecureSocket's later flushes of a turn leave together at its end", "[net][socket]") {
+  EventLoop loop;
+  as3::testing::TestCertificateAuthority root;
+  LoopbackServer server(loop, root, Script().awaitClose());
+  as3::net::SecureSocket socket(loop);
+  root.trustIn(socket);
+  std::uint32_t afterFirst = 0, afterSecond = 0;
+  socket.addEventListener(Event::CONNECT, [&](Event&) {
+    socket.writeUTFBytes("one");
+    socket.flush();
+    afterFirst = socket.bytesPending();
+    socket.writeUTFBytes("two");
+    socket.flush();
+    afterSecond = socket.bytesPending();  // plaintext of records not yet handed over
+    socket.writeUTFBytes("unflushed");
+    socket.close();  // the flushed records, then close_notify
+  });
+  socket.connect("localhost", server.port());
+  REQUIRE(runUntil(loop, [&] { return server.finished() == 1; }));
+  CHECK(afterFirst == 0);
+  CHECK(afterSecond == 3);
+  CHECK(server.received() == "onetwo");
+  CHECK(server.failures().empty());
 }
 
 TEST_CASE("Socket purge() drops unread input, tcpNoDelay applies to the connection",

@@ -112,12 +112,11 @@ constexpr const char* kClientUsage =
     "\n"
     "cpu_s is this process's user + system CPU time over the timed part (getrusage).\n";
 
-// A bulk client writes only while bytesPending is below this. The kernel's send buffer (MBs on
-// loopback) is the real queue: once it is full, every chunk queued in as3net costs a buffer and
-// a write request of its own (a few percent more client CPU with 2 MiB queued than with none).
-// So the client writes while as3net holds nothing, and the outputProgress that reports the
-// queue drained starts the next burst.
-constexpr std::uint32_t kBulkHighWater = 1;
+// A bulk client writes (one writeBytes and one flush per chunk) while bytesPending is below
+// this. Flushes made inside the loop leave together at the end of the turn, so the mark is what
+// one write hands the kernel; past it, every chunk queued in as3net would cost a buffer and a
+// write request of its own once the kernel's send buffer is full.
+constexpr std::uint32_t kBulkHighWater = 256 * 1024;
 // An echo server stops reading a connection whose replies pile up past this.
 constexpr std::uint32_t kEchoHighWater = 4u << 20;
 // Idle clients connect this many at a time.

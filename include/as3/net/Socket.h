@@ -78,8 +78,10 @@ class AS3NET_EXPORT Socket : public events::EventDispatcher,
   /// and unread input are discarded. Dispatches nothing (`Event::CLOSE` reports the peer's
   /// closes only). Throws errors::IOError #2002 when neither connected nor connecting.
   virtual void close();
-  /// flush hands every byte written since the last flush to the network. Throws
-  /// errors::IOError #2002 when not connected; does nothing when nothing was written.
+  /// flush hands every byte written since the last flush to the network: at once, except that
+  /// a listener's second and later flushes of one loop turn wait for the turn's end and leave
+  /// together in one write. Throws errors::IOError #2002 when not connected; does nothing when
+  /// nothing was written.
   void flush();
 
   // --- properties -------------------------------------------------------------------------

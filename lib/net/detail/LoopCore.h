@@ -73,6 +73,14 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   /// schedule runs `work` at the end of this turn (or the next, when called between turns);
   /// `owner` keeps it alive until then, and a work item whose owner is gone is skipped.
   void schedule(std::weak_ptr<TurnEndWork> owner);
+  /// deferringFlushes is true while run(), runOnce() or poll() is inside libuv: a socket's
+  /// second and later flushes of a turn may then leave their bytes for the end of the turn,
+  /// which comes before the loop next waits, so that they go out in one write. Outside a run (a
+  /// game's frame code, a loop the application drives itself) every flush sends at once.
+  bool deferringFlushes() const noexcept { return running_ > 0; }
+  /// turn numbers the loop's turns (it wraps): a socket compares it with the turn of its last
+  /// send.
+  std::uint32_t turn() const noexcept { return turn_; }
   /// report hands an exception caught at the loop boundary to the application.
   void report(std::exception_ptr error) noexcept;
   /// guard calls `fn`, reporting whatever it throws; for every call into user code.
@@ -134,7 +142,8 @@ class LoopCore : public std::enable_shared_from_this<LoopCore> {
   uv_loop_t* loop_;
   bool owned_;
   bool alive_ = true;
-  int running_ = 0;  // nesting of run() on this thread: more than one is refused
+  std::uint32_t turn_ = 1;  // advanced as each turn's end-of-turn work starts
+  int running_ = 0;         // nesting of run() on this thread: more than one is refused
   bool keepAlive_ = false;
   bool asyncHeld_ = false;  // the async handle is ref'd
   int internalOpen_ = 0;

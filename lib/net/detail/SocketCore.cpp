@@ -485,6 +485,7 @@ void SocketCore::ended(int status) {
 // bytes still go, with our own close_notify after them.
 void SocketCore::peerFinished() {
   auto keep = shared_from_this();
+  if (tcp_) sendFlushed();  // before output_ goes: plain flushed bytes wait at its front
   state_ = State::kEnded;
   ++generation_;
   failureDue_.clear();
@@ -507,6 +508,8 @@ void SocketCore::fail(std::string reason) {
   state_ = State::kEnded;
   ++generation_;
   output_.clear();
+  flushedUnsent_ = 0;  // a broken connection sends nothing more
+  wireDue_ = false;
   if (tcp_) tcp_->abort();
   tcp_.reset();
   dispatchIOError(reason);
@@ -514,25 +517,48 @@ void SocketCore::fail(std::string reason) {
 
 void SocketCore::flush() {
   if (!connected()) throwNotConnected();
-  if (output_.length() == 0) return;
   if (tls_) {
-    std::uint32_t plain = output_.length();
-    if (wireOut_.capacity() == 0) std::swap(wireOut_, loop_->wireSpare());
-    if (!tls_->send(output_.data(), plain, wireOut_)) {
-      output_.clear();
-      failureDue_ = tls_->failure();
+    if (std::uint32_t plain = output_.length(); plain > 0) {
+      if (wireOut_.capacity() == 0) std::swap(wireOut_, loop_->wireSpare());
+      if (!tls_->send(output_.data(), plain, wireOut_)) {
+        output_.clear();
+        failureDue_ = tls_->failure();
+        scheduleTurnEnd();
+        return;
+      }
+      output_.setLength(0);
+      flushedTotal_ += plain;
+      flushedUnsent_ += plain;
+    }
+  } else {
+    flushedUnsent_ = output_.length();  // all written so far
+  }
+  if (flushedUnsent_ == 0) return;
+  if (loop_->deferringFlushes()) {
+    if (wireDue_) return;  // the turn's end sends it with the earlier ones
+    if (sentInTurn_ == loop_->turn()) {
+      wireDue_ = true;
       scheduleTurnEnd();
       return;
     }
-    output_.setLength(0);
-    flushedTotal_ += plain;
-    sendWire(plain);
+    sentInTurn_ = loop_->turn();
+  }
+  sendFlushed();
+}
+
+void SocketCore::sendFlushed() {
+  wireDue_ = false;
+  if (tls_) {
+    sendWire(0);  // carries flushedUnsent_
     return;
   }
-  flushedTotal_ += output_.length();
+  const std::uint32_t flushed = flushedUnsent_;
+  flushedUnsent_ = 0;
+  if (flushed == 0 || !tcp_) return;
+  flushedTotal_ += flushed;
   std::uint32_t sent = 0;
   if (tcp_->queuedBytes() == 0) {
-    int n = tcp_->tryWrite(output_.data(), output_.length());
+    int n = tcp_->tryWrite(output_.data(), flushed);
     if (n < 0) {
       // Reported from the loop, as AS3 reports every failure after the call that met it.
       output_.clear();
@@ -542,17 +568,32 @@ void SocketCore::flush() {
     }
     sent = static_cast<std::uint32_t>(n);
   }
-  if (sent == output_.length()) {
-    output_.setLength(0);
+  // What was written after the last flush stays, at the front.
+  const std::uint32_t unflushed = output_.length() - flushed;
+  auto keepUnflushed = [this, flushed, unflushed] {
+    std::memmove(output_.data(), output_.data() + flushed, unflushed);
+    output_.setLength(unflushed);
+    output_.setPosition(unflushed);
+  };
+  if (sent == flushed) {
+    keepUnflushed();
     if (owner_ && owner_->hasEventListener(events::OutputProgressEvent::OUTPUT_PROGRESS)) {
       progressDue_ = true;
       scheduleTurnEnd();
     }
     return;
   }
-  std::uint32_t queued = output_.length() - sent;
-  utils::detail::ByteStream rest = std::move(output_);
-  output_ = tcp_->takeSpareBuffer();
+  std::uint32_t queued = flushed - sent;
+  utils::detail::ByteStream rest;
+  if (unflushed == 0) {
+    // The usual case: the buffer itself becomes the write request's, without a copy.
+    rest = std::move(output_);
+    output_ = tcp_->takeSpareBuffer();
+  } else {
+    rest.write(output_.data() + sent, queued);
+    sent = 0;
+    keepUnflushed();
+  }
   if (int status = tcp_->write(std::move(rest), sent); status != 0) {
     failureDue_ = "Sending failed (" + uvReason(status) + ")";
     scheduleTurnEnd();
@@ -565,6 +606,8 @@ void SocketCore::flush() {
 // sendWire hands the records in wireOut_ to the network: what the kernel takes at once, then a
 // queued write for the rest, which carries `plainBytes` of the application's for bytesPending.
 void SocketCore::sendWire(std::uint32_t plainBytes) {
+  plainBytes += flushedUnsent_;  // records sealed by flush() that waited for the turn's end
+  flushedUnsent_ = 0;
   if (wireOut_.length() == 0 || !tcp_) return;
   std::uint32_t sent = 0;
   if (tcp_->queuedBytes() == 0) {
@@ -643,10 +686,7 @@ void SocketCore::runAtTurnEnd() {
     if (state_ == State::kConnected) fail(std::move(reason));
     return;
   }
-  if (wireDue_) {
-    wireDue_ = false;
-    sendWire(0);
-  }
+  if (wireDue_) sendFlushed();
   if (autoFlush_ && state_ == State::kConnected && output_.length() > 0) flush();
   if (progressDue_) {
     progressDue_ = false;
@@ -678,7 +718,7 @@ void SocketCore::close() {
     tls_->shutdown(wireOut_);
     sendWire(0);
   }
-  dropConnection(true);
+  dropConnection(true);  // sends what flush() released first
   input_.clear();
   output_.clear();
   state_ = State::kIdle;
@@ -686,7 +726,7 @@ void SocketCore::close() {
 
 void SocketCore::endAbruptly(bool reset) {
   if (state_ != State::kConnected) throwNotConnected();
-  if (tls_ && tcp_ && !reset) sendWire(0);  // records already made leave; no close_notify
+  if (tcp_ && !reset) sendFlushed();  // records and bytes already flushed leave; no close_notify
   dropConnection(reset ? Drop::kReset : Drop::kGraceful);
   input_.clear();
   output_.clear();
@@ -694,6 +734,11 @@ void SocketCore::endAbruptly(bool reset) {
 }
 
 void SocketCore::dropConnection(Drop how) noexcept {
+  // Flushed bytes still waiting for the end of the turn leave before a graceful end, as they
+  // would have had they gone at once.
+  if (how == Drop::kGraceful && tcp_ && state_ == State::kConnected) sendFlushed();
+  flushedUnsent_ = 0;
+  wireDue_ = false;
   ++generation_;
   endAttempt();
   beginDue_ = false;

@@ -97,20 +97,28 @@ class SocketCore final : public std::enable_shared_from_this<SocketCore>,
   /// wrote follows every write, with the output length before it: a write that passed the
   /// high-water mark is undone and refused.
   void wrote(std::uint32_t lengthBefore) {
-    if (output_.length() + (tls_ ? inflightPlain_ : queuedBytes()) > outputHighWaterMark_)
-      refuseWrite(lengthBefore);
+    if (pendingTotal() > outputHighWaterMark_) refuseWrite(lengthBefore);
     if (autoFlush_ && !turnEndScheduled_) scheduleTurnEnd();
   }
   const utils::detail::ByteStream& input() const noexcept { return input_; }
   utils::detail::ByteStream& inputForPurge() noexcept { return input_; }
-  utils::detail::ByteStream& outputForPurge() noexcept { return output_; }
+  /// purgeOutput drops what was written and not flushed; flushed bytes still go.
+  void purgeOutput() noexcept {
+    const std::uint32_t flushed = tls_ ? 0 : flushedUnsent_;
+    output_.setLength(flushed);
+    output_.setPosition(flushed);
+  }
 
   std::uint32_t bytesAvailable() const noexcept { return input_.bytesAvailable(); }
   std::uint32_t bytesPending() const noexcept {
     if (!loop_->alive()) return 0;  // the loop closed the connection and dropped its queues
-    // TLS counts plaintext: a flush's bytes are pending until the records carrying them left.
-    std::size_t pending = output_.length() + (tls_ ? inflightPlain_ : queuedBytes());
+    std::size_t pending = pendingTotal();
     return pending > 0xFFFFFFFFu ? 0xFFFFFFFFu : static_cast<std::uint32_t>(pending);
+  }
+  /// pendingTotal is bytesPending unclamped, which the high-water mark is checked against. TLS
+  /// counts plaintext: a flush's bytes are pending until the records carrying them left.
+  std::size_t pendingTotal() const noexcept {
+    return output_.length() + (tls_ ? inflightPlain_ + flushedUnsent_ : queuedBytes());
   }
 
   // Properties kept across connections.
@@ -145,6 +153,8 @@ class SocketCore final : public std::enable_shared_from_this<SocketCore>,
   void resumeInputIfDrained();
   void compactInput();
   void scheduleTurnEnd();
+  /// sendFlushed hands what flush() released to the network now.
+  void sendFlushed();
 
   // Connecting.
   void begin();
@@ -201,7 +211,13 @@ class SocketCore final : public std::enable_shared_from_this<SocketCore>,
   bool noDelay_ = false;
   bool turnEndScheduled_ = false;
   bool progressDue_ = false;
-  bool wireDue_ = false;  // wireOut_ is sent at the end of the turn
+  bool wireDue_ = false;  // flushed bytes, and TLS records, go at the end of the turn
+  // Bytes flush() released that wait for the end of the turn, to leave with the turn's other
+  // flushes in one write: plain, the front of output_; TLS, the plaintext of records in wireOut_.
+  // A turn's first flush sends at once, so one flush per turn (a request, a reply) waits for
+  // nothing.
+  std::uint32_t flushedUnsent_ = 0;
+  std::uint32_t sentInTurn_ = 0;  // the loop's turn() at the last send (it is compared only)
   bool beginDue_ = false;
   std::string failureDue_;  // a write failure found inside a call, reported at turn end
 
