@@ -1,5 +1,8 @@
 #include "net/detail/Handles.h"
 
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <cstring>
 #include <utility>
 
@@ -180,6 +183,18 @@ int Tcp::tryWrite(const std::uint8_t* data, std::uint32_t length) noexcept {
   uv_buf_t buf = uv_buf_init(const_cast<char*>(reinterpret_cast<const char*>(data)), length);
   int n = uv_try_write(stream(), &buf, 1);
   return n == UV_EAGAIN ? 0 : n;
+}
+
+ssize_t Tcp::readNow(uv_buf_t buffer) noexcept {
+  uv_os_fd_t fd;
+  if (uv_fileno(reinterpret_cast<uv_handle_t*>(&tcp_), &fd) != 0) return UV_EBADF;
+  ssize_t n;
+  do {
+    n = ::recv(fd, buffer.base, buffer.len, MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  if (n > 0) return n;
+  if (n == 0) return UV_EOF;
+  return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;  // libuv's codes on Unix
 }
 
 int Tcp::write(utils::detail::ByteStream&& data, std::uint32_t offset) {

@@ -112,6 +112,9 @@ class Tcp final : public HandleBase {
   int write(utils::detail::ByteStream&& data, std::uint32_t offset);
   /// tryWrite writes what the kernel takes at once; returns how much, or a libuv error.
   int tryWrite(const std::uint8_t* data, std::uint32_t length) noexcept;
+  /// readNow reads what the kernel holds into `buffer` without waiting: the byte count, 0 when
+  /// nothing is there, UV_EOF at the peer's FIN, or another libuv error.
+  ssize_t readNow(uv_buf_t buffer) noexcept;
   /// queuedBytes is what write() queued and the kernel has not taken yet.
   std::size_t queuedBytes() const noexcept { return tcp_.write_queue_size; }
 

@@ -640,6 +640,21 @@ void SocketCore::sendWire(std::uint32_t plainBytes) {
   inflightPlain_ += plainBytes;
 }
 
+void SocketCore::failSending(std::string reason) {
+  auto keep = shared_from_this();
+  const std::uint64_t generation = generation_;
+  // The kernel may still hold bytes that arrived before the reset: read them now, as the read
+  // callback would have, while the connection lasts and its listeners keep it.
+  for (int reads = 0; reads < 64 && !inputPaused_ && tcp_ && generation_ == generation &&
+                      state_ == State::kConnected;
+       ++reads) {
+    ssize_t n = tcp_->readNow(onTcpAlloc());
+    if (n <= 0) break;  // nothing more, the FIN, or the error: the write's failure is reported
+    onTcpRead(*tcp_, n);
+  }
+  if (generation_ == generation && state_ == State::kConnected) fail(std::move(reason));
+}
+
 void SocketCore::onTcpWritten(Tcp& tcp, std::size_t, int status) {
   if (&tcp != tcp_.get()) return;
   if (inflightHead_ < inflight_.size()) {
@@ -651,10 +666,10 @@ void SocketCore::onTcpWritten(Tcp& tcp, std::size_t, int status) {
   }
   if (state_ != State::kConnected) return;
   if (status != 0) {
-    fail((status == UV_EPIPE || status == UV_ECONNRESET
-              ? "Sending failed: the peer closed the connection ("
-              : "Sending failed (") +
-         uvReason(status) + ")");
+    failSending((status == UV_EPIPE || status == UV_ECONNRESET
+                     ? "Sending failed: the peer closed the connection ("
+                     : "Sending failed (") +
+                uvReason(status) + ")");
     return;
   }
   dispatchProgress();
@@ -683,7 +698,13 @@ void SocketCore::runAtTurnEnd() {
     std::string reason = std::move(failureDue_);
     failureDue_.clear();
     progressDue_ = false;
-    if (state_ == State::kConnected) fail(std::move(reason));
+    if (state_ != State::kConnected) return;
+    // A failed write may have met a reset with received bytes still unread (all such reasons
+    // start "Sending failed").
+    if (reason.rfind("Sending failed", 0) == 0)
+      failSending(std::move(reason));
+    else
+      fail(std::move(reason));
     return;
   }
   if (wireDue_) sendFlushed();

@@ -155,6 +155,9 @@ class SocketCore final : public std::enable_shared_from_this<SocketCore>,
   void scheduleTurnEnd();
   /// sendFlushed hands what flush() released to the network now.
   void sendFlushed();
+  /// failSending ends the connection for a failed write, after announcing what the peer sent
+  /// before it broke: a reset found by a write must not lose the bytes already received.
+  void failSending(std::string reason);
 
   // Connecting.
   void begin();
