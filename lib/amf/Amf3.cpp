@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "amf/detail/Codec.h"
+#include "amf/detail/Hash.h"
 #include "as3/amf/ClassAlias.h"
 #include "errors/detail/Throw.h"
 #include "utils/detail/Text.h"
@@ -23,8 +24,24 @@ std::string hexByte(std::uint8_t b) {
   return std::string("0x") + kDigits[b >> 4] + kDigits[b & 15];
 }
 
+// True when no byte has its high bit set; words overlap at the end instead of a byte loop.
+bool isAscii(const std::uint8_t* s, std::size_t n) noexcept {
+  const char* text = reinterpret_cast<const char*>(s);
+  std::uint64_t any = 0;
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8) any |= load64(text + i);
+    any |= load64(text + n - 8);
+  } else if (n >= 4) {
+    any = load32(text) | load32(text + n - 4);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) any |= s[i];
+  }
+  return (any & 0x8080808080808080ull) == 0;
+}
+
 // True for well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
 bool isWellFormedUtf8(const std::uint8_t* s, std::size_t n) {
+  if (isAscii(s, n)) return true;
   std::size_t i = 0;
   while (i < n) {
     // Eight ASCII bytes at a time: the common case for keys and names.
@@ -73,22 +90,6 @@ StringRep* emptyString() {
   thread_local Holder holder;
   retain(holder.rep);
   return holder.rep;
-}
-
-std::uint64_t hashBytes(const char* s, std::size_t n) noexcept {
-  std::uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
-  while (n >= 8) {
-    std::uint64_t w;
-    std::memcpy(&w, s, 8);
-    h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
-    h ^= h >> 29;
-    s += 8;
-    n -= 8;
-  }
-  std::uint64_t tail = 0;
-  std::memcpy(&tail, s, n);
-  h = (h ^ tail) * 0x94D049BB133111EBull;
-  return h ^ (h >> 32);
 }
 
 // What makes two traits interchangeable on the wire: class name, dynamic flag, sealed names.
@@ -226,6 +227,45 @@ StringRep* Amf3Reader::readString(const char* what) {
   return s;
 }
 
+[[gnu::always_inline]] inline StringRep* Amf3Reader::readStringInline(const char* what) {
+  const std::uint8_t* p = in_.p;
+  if (p != in_.end() && (*p & 0x81) == 0 && (*p >> 1) < strings_.size()) {
+    in_.p = p + 1;
+    StringRep* s = strings_[*p >> 1];
+    retain(s);
+    return s;
+  }
+  return readString(what);
+}
+
+[[gnu::always_inline]] inline Value Amf3Reader::readItem() {
+  const std::uint8_t* p = in_.p;
+  if (in_.end() - p >= 2) {
+    switch (p[0]) {
+      case 0x04:
+        if (p[1] < 0x80) {
+          in_.p = p + 2;
+          return Value(std::int32_t{p[1]});
+        }
+        break;
+      case 0x05:
+        if (in_.end() - p >= 9) {
+          in_.p = p + 1;
+          return Value(in_.f64("an AMF3 double"));
+        }
+        break;
+      case 0x06:
+        in_.p = p + 1;
+        return Value(readStringInline("an AMF3 string"), Value::Adopt{});
+      default:
+        break;
+    }
+  }
+  Value out;
+  readValue(out);
+  return out;
+}
+
 void Amf3Reader::remember(Node* node) {
   retain(node);
   objects_.push_back(node);
@@ -336,10 +376,16 @@ void Amf3Reader::readDate(Value& out) {
 void dropRepeatedKeys(Members& members) {
   if (members.size() < 2) return;
   if (members.size() <= 16) {
-    for (std::size_t i = 1; i < members.size();) {
+    // A key can only repeat one that set its hash bit before it, so most objects compare nothing.
+    std::uint64_t seen = 0;
+    for (std::size_t i = 0; i < members.size();) {
       bool repeated = false;
-      const StringRep* key = members[i].key.rep();
-      for (std::size_t j = 0; j < i; ++j) {
+      StringRep* key = members[i].key.rep();
+      if (key->hash == 0) key->hash = textHash(key->data(), key->size);
+      std::uint64_t bit = std::uint64_t{1} << (key->hash >> 26);
+      bool maybe = (seen & bit) != 0;
+      seen |= bit;
+      for (std::size_t j = 0; maybe && j < i; ++j) {
         // Repeats read from one string table are one string; an inline repeat has equal bytes.
         const StringRep* other = members[j].key.rep();
         if (other == key ||
@@ -446,7 +492,7 @@ void Amf3Reader::readArray(Value& out) {
   out = Value(node, Value::Adopt{});
   remember(node);
   for (;;) {
-    StringRep* key = readString("an Array key");
+    StringRep* key = readStringInline("an Array key");
     if (key->size == 0) {
       release(key);
       break;
@@ -456,8 +502,8 @@ void Amf3Reader::readArray(Value& out) {
     readValue(node->assoc.back().value);
   }
   in_.count(dense, 1, sizeof(Value), "an Array's dense elements");
-  node->dense.resize(dense);
-  for (std::uint32_t i = 0; i < dense; ++i) readValue(node->dense[i]);
+  node->dense.reserve(dense);
+  for (std::uint32_t i = 0; i < dense; ++i) node->dense.emplace_back(readItem());
   if (!node->assoc.empty()) normalizeArray(node);
   in_.leave();
 }
@@ -550,19 +596,17 @@ void Amf3Reader::readObject(Value& out) {
     remember(node);
     std::size_t sealedCount = traits->sealed.size();
     in_.count(sealedCount, 1, sizeof(Value), "an object's sealed members");
-    node->sealed.resize(sealedCount);
-    for (std::size_t i = 0; i < sealedCount; ++i) readValue(node->sealed[i]);
+    node->sealed.reserve(sealedCount);
+    for (std::size_t i = 0; i < sealedCount; ++i) node->sealed.emplace_back(readItem());
     if (traits->dynamic) {
       // Members gather on a shared stack and move into the object once, in one allocation of
       // the right size; nested objects stack theirs above.
       std::size_t mark = members_.size();
       for (;;) {
-        String key(readString("a dynamic member name"), /*adopt=*/true);
+        String key(readStringInline("a dynamic member name"), /*adopt=*/true);
         if (key.view().empty()) break;
         in_.charge(sizeof(Member));
-        Value value;
-        readValue(value);
-        members_.push_back(Member{std::move(key), std::move(value)});
+        members_.push_back(Member{std::move(key), readItem()});
       }
       auto first = members_.begin() + static_cast<std::ptrdiff_t>(mark);
       node->dynamic.assign(std::make_move_iterator(first), std::make_move_iterator(members_.end()));
@@ -689,88 +733,137 @@ void OutBuffer::grow(std::size_t n) {
 }
 
 struct Amf3Writer::Table {
+  // Slots are free unless their generation is the table's: starting the next value is one
+  // increment instead of clearing every slot.
   struct StringSlot {
-    std::uint64_t hash;
     const char* data;
     std::uint32_t size;
-    std::uint32_t index;  // kEmpty when free
+    std::uint32_t hash;
+    std::uint32_t index;
+    std::uint32_t generation;
   };
   struct PointerSlot {
     const void* key;
     std::uint32_t index;
-  };
-  static constexpr std::uint32_t kEmpty = 0xFFFFFFFFu;
-  struct RepSlot {
-    const StringRep* rep;
     std::uint32_t generation;
-    std::uint32_t index;
   };
-  static constexpr std::size_t kRepSlots = 256;
-  RepSlot repCache[kRepSlots] = {};
+  static constexpr std::uint32_t kAbsent = 0xFFFFFFFFu;
   std::uint32_t generation = 1;
+  // Only the outermost writer of a thread keeps its indices in the values themselves (see
+  // Node::writerIndex); a writer started inside it, from an IExternalizable or a getter, would
+  // overwrite them, so it looks everything up by hash.
+  bool stamping = false;
 
+  // Each table's entries in index order: what a value's writerIndex hint is checked against.
+  std::vector<const void*> stringOwners;  // the StringRep, or null for text without one
+  std::vector<const void*> objectKeys;
+  std::vector<const void*> traitsKeys;
+  // Content and identity lookups, for text without a StringRep, for identities that are not
+  // nodes (C++ instances and classes), and for everything in a nested writer.
   std::vector<StringSlot> strings;
-  std::uint32_t stringCount = 0;
   std::vector<PointerSlot> objects;
-  std::uint32_t objectCount = 0;
   std::uint32_t objectSlots = 0;  // occupied slots
   std::vector<PointerSlot> traits;
-  std::uint32_t traitsCount = 0;
-  // Occupied slots: more than traitsCount once retargetTraits points several keys at one entry,
-  // and what growth must go by, or the table fills up and probing never ends.
+  // Occupied slots: more than traitsKeys holds once retargetTraits points several keys at one
+  // entry, and what growth must go by, or the table fills up and probing never ends.
   std::uint32_t traitsSlots = 0;
   // Traits met so far by content, so separately made objects of one class share an entry.
   // Keyed by a hash of the content, so many distinct classes cost linear time, not quadratic.
-  std::unordered_multimap<std::uint64_t, std::pair<const Traits*, std::uint32_t>> traitsByContent;
+  struct ContentSlot {
+    std::uint64_t hash;
+    const Traits* traits;
+    std::uint32_t index;
+    std::uint32_t generation;
+  };
+  std::vector<ContentSlot> traitsByContent;
+  std::uint32_t contentSlots = 0;  // occupied
   // Strings and values whose identity the tables rely on, kept alive until the value is done.
   std::vector<StringRep*> heldStrings;
   std::vector<Value> heldValues;
 
   Table() {
-    strings.assign(64, StringSlot{0, nullptr, 0, kEmpty});
-    objects.assign(64, PointerSlot{nullptr, kEmpty});
-    traits.assign(16, PointerSlot{nullptr, kEmpty});
+    strings.assign(64, StringSlot{nullptr, 0, 0, 0, 0});
+    objects.assign(64, PointerSlot{nullptr, 0, 0});
+    traits.assign(16, PointerSlot{nullptr, 0, 0});
+    traitsByContent.assign(16, ContentSlot{0, nullptr, 0, 0});
   }
 
   void reset() {
-    if (stringCount) std::fill(strings.begin(), strings.end(), StringSlot{0, nullptr, 0, kEmpty});
-    if (objectSlots) std::fill(objects.begin(), objects.end(), PointerSlot{nullptr, kEmpty});
-    if (traitsSlots) std::fill(traits.begin(), traits.end(), PointerSlot{nullptr, kEmpty});
-    stringCount = objectCount = objectSlots = traitsCount = traitsSlots = 0;
-    traitsByContent.clear();
+    stringOwners.clear();
+    objectKeys.clear();
+    traitsKeys.clear();
+    objectSlots = traitsSlots = contentSlots = 0;
     for (StringRep* s : heldStrings) release(s);
     heldStrings.clear();
     heldValues.clear();
     if (++generation == 0) {
-      for (RepSlot& slot : repCache) slot = RepSlot{nullptr, 0, 0};
+      std::fill(strings.begin(), strings.end(), StringSlot{nullptr, 0, 0, 0, 0});
+      std::fill(objects.begin(), objects.end(), PointerSlot{nullptr, 0, 0});
+      std::fill(traits.begin(), traits.end(), PointerSlot{nullptr, 0, 0});
+      std::fill(traitsByContent.begin(), traitsByContent.end(), ContentSlot{0, nullptr, 0, 0});
       generation = 1;
     }
   }
 
-  // Returns the index of `s`, or records it with the next index and returns kEmpty.
-  std::uint32_t findOrAddString(const char* data, std::uint32_t size) {
-    if ((stringCount + 1) * 2 > strings.size()) rehashStrings();
-    std::uint64_t h = hashBytes(data, size);
+  // Returns the index of the text, or records it (owned by `owner`) with the next index and
+  // returns kAbsent.
+  std::uint32_t findOrAddString(const char* data, std::uint32_t size, std::uint32_t hash,
+                                const StringRep* owner) {
+    if ((stringOwners.size() + 1) * 2 > strings.size()) rehashStrings();
     std::size_t mask = strings.size() - 1;
-    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
       StringSlot& slot = strings[i];
-      if (slot.index == kEmpty) {
-        slot = StringSlot{h, data, size, stringCount++};
-        return kEmpty;
+      if (slot.generation != generation) {
+        slot = StringSlot{data, size, hash, static_cast<std::uint32_t>(stringOwners.size()),
+                          generation};
+        stringOwners.push_back(owner);
+        return kAbsent;
       }
-      if (slot.hash == h && slot.size == size && std::memcmp(slot.data, data, size) == 0)
+      if (slot.hash == hash && slot.size == size && std::memcmp(slot.data, data, size) == 0)
         return slot.index;
     }
   }
   void rehashStrings() {
-    std::vector<StringSlot> old(strings.size() * 2, StringSlot{0, nullptr, 0, kEmpty});
+    std::vector<StringSlot> old(strings.size() * 2, StringSlot{nullptr, 0, 0, 0, 0});
     old.swap(strings);
     std::size_t mask = strings.size() - 1;
     for (const StringSlot& s : old) {
-      if (s.index == kEmpty) continue;
+      if (s.generation != generation) continue;
       std::size_t i = s.hash & mask;
-      while (strings[i].index != kEmpty) i = (i + 1) & mask;
+      while (strings[i].generation == generation) i = (i + 1) & mask;
       strings[i] = s;
+    }
+  }
+
+  // Returns the index of traits equal to `t` met before, or records `t` as `index` and returns
+  // kAbsent.
+  std::uint32_t findOrAddTraitsContent(const Traits* t, std::uint32_t index) {
+    if ((contentSlots + 1) * 2 > traitsByContent.size()) {
+      std::vector<ContentSlot> old(traitsByContent.size() * 2, ContentSlot{0, nullptr, 0, 0});
+      old.swap(traitsByContent);
+      std::size_t mask = traitsByContent.size() - 1;
+      for (const ContentSlot& c : old) {
+        if (c.generation != generation) continue;
+        std::size_t i = c.hash & mask;
+        while (traitsByContent[i].generation == generation) i = (i + 1) & mask;
+        traitsByContent[i] = c;
+      }
+    }
+    std::uint64_t hash = hashTraits(*t);
+    std::size_t mask = traitsByContent.size() - 1;
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+      ContentSlot& slot = traitsByContent[i];
+      if (slot.generation != generation) {
+        slot = ContentSlot{hash, t, index, generation};
+        ++contentSlots;
+        return kAbsent;
+      }
+      const Traits* known = slot.traits;
+      if (slot.hash == hash && known->className.view() == t->className.view() &&
+          known->dynamic == t->dynamic && known->sealed.size() == t->sealed.size() &&
+          std::equal(known->sealed.begin(), known->sealed.end(), t->sealed.begin(),
+                     [](const String& x, const String& y) { return x.view() == y.view(); }))
+        return slot.index;
     }
   }
 
@@ -778,34 +871,35 @@ struct Amf3Writer::Table {
   void retargetTraits(const void* key, std::uint32_t index) {
     std::size_t mask = traits.size() - 1;
     for (std::size_t i = hashPointer(key) & mask;; i = (i + 1) & mask) {
-      if (traits[i].key == key && traits[i].index != kEmpty) {
+      if (traits[i].key == key && traits[i].generation == generation) {
         traits[i].index = index;
-        --traitsCount;
+        traitsKeys.pop_back();
         return;
       }
     }
   }
 
-  static std::uint32_t findOrAdd(std::vector<PointerSlot>& slots, std::uint32_t& used,
-                                 std::uint32_t& count, const void* key) {
+  // Returns the index of `key`, or records it as `next` and returns kAbsent.
+  std::uint32_t findOrAdd(std::vector<PointerSlot>& slots, std::uint32_t& used, const void* key,
+                          std::uint32_t next) {
     if ((used + 1) * 2 > slots.size()) {
-      std::vector<PointerSlot> old(slots.size() * 2, PointerSlot{nullptr, kEmpty});
+      std::vector<PointerSlot> old(slots.size() * 2, PointerSlot{nullptr, 0, 0});
       old.swap(slots);
       std::size_t mask = slots.size() - 1;
       for (const PointerSlot& s : old) {
-        if (s.index == kEmpty) continue;
+        if (s.generation != generation) continue;
         std::size_t i = hashPointer(s.key) & mask;
-        while (slots[i].index != kEmpty) i = (i + 1) & mask;
+        while (slots[i].generation == generation) i = (i + 1) & mask;
         slots[i] = s;
       }
     }
     std::size_t mask = slots.size() - 1;
     for (std::size_t i = hashPointer(key) & mask;; i = (i + 1) & mask) {
       PointerSlot& slot = slots[i];
-      if (slot.index == kEmpty) {
-        slot = PointerSlot{key, count++};
+      if (slot.generation != generation) {
+        slot = PointerSlot{key, next, generation};
         ++used;
-        return kEmpty;
+        return kAbsent;
       }
       if (slot.key == key) return slot.index;
     }
@@ -816,6 +910,7 @@ struct Amf3Writer::Table {
 // keeps when its thread ends.
 struct TablePool {
   std::vector<Amf3Writer::Table*> tables;
+  std::uint32_t activeWriters = 0;
   ~TablePool() {
     for (Amf3Writer::Table* t : tables) delete t;
   }
@@ -823,21 +918,24 @@ struct TablePool {
 
 namespace {
 thread_local TablePool tablePool;
+
 }  // namespace
 
-Amf3Writer::Amf3Writer(OutBuffer& out) : out_(out) {
-  if (tablePool.tables.empty()) {
+Amf3Writer::Amf3Writer(OutBuffer& out) : out_(out), pool_(&tablePool) {
+  if (pool_->tables.empty()) {
     tables_ = new Table;
   } else {
-    tables_ = tablePool.tables.back();
-    tablePool.tables.pop_back();
+    tables_ = pool_->tables.back();
+    pool_->tables.pop_back();
   }
+  tables_->stamping = pool_->activeWriters++ == 0;
 }
 
 Amf3Writer::~Amf3Writer() {
+  --pool_->activeWriters;
   tables_->reset();
-  if (tablePool.tables.size() < 4)
-    tablePool.tables.push_back(tables_);
+  if (pool_->tables.size() < 4)
+    pool_->tables.push_back(tables_);
   else
     delete tables_;
 }
@@ -846,44 +944,114 @@ void Amf3Writer::hold(const Value& v) {
   if (v.isReference()) tables_->heldValues.push_back(v);
 }
 
-void Amf3Writer::enter() {
-  if (++depth_ > kMaxWriteDepth)
-    throwErrorWithDetail(
-        errors::detail::kStackOverflow, {},
-        "(AMF: the value nests deeper than " + std::to_string(kMaxWriteDepth) + " containers)");
+void Amf3Writer::failDepth() const {
+  throwErrorWithDetail(
+      errors::detail::kStackOverflow, {},
+      "(AMF: the value nests deeper than " + std::to_string(kMaxWriteDepth) + " containers)");
 }
 
-void Amf3Writer::writeString(std::string_view s, StringRep* rep) {
+// Most repeats are the very same string object (one decoded string table entry, or an interned
+// name): its hint finds it before any hashing. Inline, as the item writer below: a call per
+// member name or number would cost more than writing it.
+[[gnu::always_inline]] inline void Amf3Writer::writeString(std::string_view s, StringRep* rep) {
+  const Table& t = *tables_;
+  if (rep && t.stamping && rep->writerIndex < t.stringOwners.size() &&
+      t.stringOwners[rep->writerIndex] == rep) {
+    out_.u29(rep->writerIndex << 1);
+    return;
+  }
+  writeNewString(s, rep);
+}
+
+[[gnu::always_inline]] inline bool Amf3Writer::writeReference(Node* node) {
+  Table& t = *tables_;
+  if (!t.stamping) return writeReference(static_cast<const void*>(node));
+  std::uint32_t hint = node->writerIndex;
+  if (hint < t.objectKeys.size() && t.objectKeys[hint] == node) {
+    out_.u29(hint << 1);
+    return true;
+  }
+  node->writerIndex = static_cast<std::uint32_t>(t.objectKeys.size());
+  t.objectKeys.push_back(node);
+  return false;
+}
+
+[[gnu::always_inline]] inline bool Amf3Writer::writeTraitsReference(Traits* traits) {
+  Table& t = *tables_;
+  if (t.stamping) {
+    std::uint32_t hint = traits->writerIndex;
+    if (hint < t.traitsKeys.size() && t.traitsKeys[hint] == traits) {
+      out_.u29(hint << 2 | 1);
+      return true;
+    }
+  }
+  // The identity table too: separately made equal traits are retargeted there (writeObject).
+  if (writeTraitsReference(static_cast<const void*>(traits))) return true;
+  if (t.stamping) traits->writerIndex = static_cast<std::uint32_t>(t.traitsKeys.size() - 1);
+  return false;
+}
+
+[[gnu::always_inline]] inline void Amf3Writer::writeItem(const Value& v) {
+  switch (v.type()) {
+    case Type::Int: {
+      std::int32_t i = v.asInt();
+      if (i >= kAmf3IntMin && i <= kAmf3IntMax) {
+        std::uint8_t* o = out_.room(5);
+        o[0] = 0x04;
+        out_.commit(o + 1 + encodeU29(o + 1, static_cast<std::uint32_t>(i) & kU29Max));
+        return;
+      }
+      break;
+    }
+    case Type::Number: {
+      double d = v.asNumber();
+      if (!fitsAmf3Int(d)) {
+        out_.markedDouble(0x05, d);
+        return;
+      }
+      break;
+    }
+    case Type::String: {
+      out_.u8(0x06);
+      StringRep* rep = v.stringRep();
+      writeString(rep->view(), rep);
+      return;
+    }
+    default:
+      break;
+  }
+  writeValue(v);
+}
+
+void Amf3Writer::writeNewString(std::string_view s, StringRep* rep) {
   if (s.empty()) {
     out_.u8(0x01);
     return;
   }
-  // Most repeats are the very same string object (decoded from one table, or an interned
-  // member name): recognised by address before any hashing.
-  Table::RepSlot* cached = nullptr;
-  if (rep) {
-    cached = &tables_->repCache[(reinterpret_cast<std::uintptr_t>(rep) >> 4) % Table::kRepSlots];
-    if (cached->rep == rep && cached->generation == tables_->generation) {
-      out_.u29(cached->index << 1);
-      return;
-    }
-  }
+  Table& t = *tables_;
   if (s.size() > kU28Max)
     throwErrorWithDetail(errors::detail::kIndexOutOfBounds, {},
                          "(AMF: a string of " + std::to_string(s.size()) +
                              " bytes passes AMF3's limit of 2^28 - 1)");
   std::uint32_t size = static_cast<std::uint32_t>(s.size());
-  std::uint32_t index = tables_->findOrAddString(s.data(), size);
+  std::uint32_t hash;
   if (rep) {
-    // Held until the value is written, so its address cannot be reused by another string.
-    retain(rep);
-    tables_->heldStrings.push_back(rep);
-    *cached = Table::RepSlot{rep, tables_->generation,
-                             index == Table::kEmpty ? tables_->stringCount - 1 : index};
+    if (rep->hash == 0) rep->hash = textHash(s.data(), size);
+    hash = rep->hash;
+  } else {
+    hash = textHash(s.data(), size);
   }
-  if (index != Table::kEmpty) {
+  std::uint32_t index = t.findOrAddString(s.data(), size, hash, rep);
+  if (index != Table::kAbsent) {
     out_.u29(index << 1);
     return;
+  }
+  if (rep) {
+    // Held until the value is written: the table points at its bytes, and a new string at its
+    // address would pass for it.
+    retain(rep);
+    t.heldStrings.push_back(rep);
+    if (t.stamping) rep->writerIndex = static_cast<std::uint32_t>(t.stringOwners.size() - 1);
   }
   out_.u29(size << 1 | 1);
   out_.bytes(s.data(), size);
@@ -903,17 +1071,25 @@ void Amf3Writer::writeInlineCount(std::size_t count, const char* what) {
 }
 
 bool Amf3Writer::writeReference(const void* identity) {
-  std::uint32_t index =
-      Table::findOrAdd(tables_->objects, tables_->objectSlots, tables_->objectCount, identity);
-  if (index == Table::kEmpty) return false;
+  Table& t = *tables_;
+  std::uint32_t next = static_cast<std::uint32_t>(t.objectKeys.size());
+  std::uint32_t index = t.findOrAdd(t.objects, t.objectSlots, identity, next);
+  if (index == Table::kAbsent) {
+    t.objectKeys.push_back(identity);
+    return false;
+  }
   out_.u29(index << 1);
   return true;
 }
 
 bool Amf3Writer::writeTraitsReference(const void* key) {
-  std::uint32_t index =
-      Table::findOrAdd(tables_->traits, tables_->traitsSlots, tables_->traitsCount, key);
-  if (index == Table::kEmpty) return false;
+  Table& t = *tables_;
+  std::uint32_t next = static_cast<std::uint32_t>(t.traitsKeys.size());
+  std::uint32_t index = t.findOrAdd(t.traits, t.traitsSlots, key, next);
+  if (index == Table::kAbsent) {
+    t.traitsKeys.push_back(key);
+    return false;
+  }
   out_.u29(index << 2 | 1);
   return true;
 }
@@ -1028,7 +1204,7 @@ void Amf3Writer::writeValue(const Value& v) {
       writeInlineCount(node->items.size(), "a Vector (items)");
       out_.u8(node->fixed ? 1 : 0);
       writeString(node->typeName.view(), node->typeName.rep());
-      for (const Value& item : node->items) writeValue(item);
+      for (const Value& item : node->items) writeItem(item);
       leave();
       return;
     }
@@ -1055,10 +1231,10 @@ void Amf3Writer::writeArray(ArrayNode* a) {
   for (const Member& m : a->assoc) {
     if (m.key.view().empty()) continue;
     writeString(m.key.view(), m.key.rep());
-    writeValue(m.value);
+    writeItem(m.value);
   }
   out_.u8(0x01);
-  for (const Value& item : a->dense) writeValue(item);
+  for (const Value& item : a->dense) writeItem(item);
   leave();
 }
 
@@ -1069,40 +1245,28 @@ void Amf3Writer::writeObject(ObjectNode* o) {
   }
   if (writeReference(o)) return;
   enter();
-  const Traits* traits = o->traits;
+  Traits* traits = o->traits;
   if (!writeTraitsReference(traits)) {
     // Objects of one class made separately carry equal traits of their own; Flash sends the
     // class once, so they share the first one's entry.
-    std::uint32_t added = tables_->traitsCount - 1;
-    bool found = false;
-    std::uint64_t contentHash = hashTraits(*traits);
-    auto range = tables_->traitsByContent.equal_range(contentHash);
-    for (auto it = range.first; it != range.second; ++it) {
-      const auto& [known, index] = it->second;
-      if (known->className.view() == traits->className.view() &&
-          known->dynamic == traits->dynamic && known->sealed.size() == traits->sealed.size() &&
-          std::equal(known->sealed.begin(), known->sealed.end(), traits->sealed.begin(),
-                     [](const String& x, const String& y) { return x.view() == y.view(); })) {
-        tables_->retargetTraits(traits, index);
-        out_.u29(index << 2 | 1);
-        found = true;
-        break;
-      }
-    }
-    if (!found) {
-      tables_->traitsByContent.emplace(contentHash, std::make_pair(traits, added));
+    std::uint32_t added = static_cast<std::uint32_t>(tables_->traitsKeys.size() - 1);
+    std::uint32_t index = tables_->findOrAddTraitsContent(traits, added);
+    if (index != Table::kAbsent) {
+      tables_->retargetTraits(traits, index);
+      out_.u29(index << 2 | 1);
+    } else {
       std::size_t count = traits->sealed.size();
       out_.u29(static_cast<std::uint32_t>(count) << 4 | (traits->dynamic ? 0x08u : 0u) | 0x03u);
       writeString(traits->className.view(), traits->className.rep());
       for (const String& name : traits->sealed) writeString(name.view(), name.rep());
     }
   }
-  for (const Value& v : o->sealed) writeValue(v);
+  for (const Value& v : o->sealed) writeItem(v);
   if (traits->dynamic) {
     for (const Member& m : o->dynamic) {
       if (m.key.view().empty()) continue;  // as Flash: "" would end the list
       writeString(m.key.view(), m.key.rep());
-      writeValue(m.value);
+      writeItem(m.value);
     }
     out_.u8(0x01);
   }

@@ -328,7 +328,7 @@ void Node::operator delete(void* block, std::size_t bytes) noexcept {
 
 StringRep* makeString(std::string_view text) {
   void* memory = poolAllocate(sizeof(StringRep) + text.size());
-  auto* rep = new (memory) StringRep{1, static_cast<std::uint32_t>(text.size())};
+  auto* rep = new (memory) StringRep{1, static_cast<std::uint32_t>(text.size()), 0, 0};
   if (!text.empty()) std::memcpy(rep + 1, text.data(), text.size());
   return rep;
 }

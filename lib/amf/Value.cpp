@@ -6,11 +6,13 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "amf/detail/Codec.h"
+#include "amf/detail/Hash.h"
 #include "amf/detail/Nodes.h"
 #include "as3/amf/Array.h"
 #include "as3/amf/ClassAlias.h"
@@ -133,22 +135,41 @@ Traits* internTraits(std::string_view alias, const std::vector<std::string_view>
 
 // Member names repeat across objects ("x", "y", "id"): a small cache gives them one shared
 // string, which also lets the writer recognise them by address.
-String internKey(std::string_view key) {
-  constexpr std::size_t kSlots = 512;
-  struct Cache {
-    StringRep* slots[kSlots] = {};
-    ~Cache() {
-      for (StringRep* s : slots)
-        if (s) release(s);
+namespace {
+constexpr std::size_t kInternSlots = 512;
+// The slots are reached through a plain pointer (initial-exec: no call per access, unlike a
+// thread_local with a destructor); the owner frees them when the thread ends.
+thread_local StringRep** tInternSlots __attribute__((tls_model("initial-exec"))) = nullptr;
+thread_local bool tInternGone __attribute__((tls_model("initial-exec"))) = false;
+
+// Null once the thread's other thread-local destructors have begun to run past the owner's.
+__attribute__((noinline)) StringRep** makeInternSlots() {
+  struct Owner {
+    StringRep* slots[kInternSlots] = {};
+    Owner() { tInternSlots = slots; }
+    ~Owner() {
+      tInternSlots = nullptr;
+      tInternGone = true;
+      for (StringRep*& s : slots)
+        if (s) release(std::exchange(s, nullptr));
     }
   };
-  thread_local Cache cache;
+  if (tInternGone) return nullptr;
+  thread_local Owner owner;
+  return owner.slots;
+}
+}  // namespace
+
+String internKey(std::string_view key) {
   if (key.size() > 32) return String(key);
-  std::size_t h = std::hash<std::string_view>()(key) % kSlots;
-  StringRep*& slot = cache.slots[h];
-  if (!slot || slot->view() != key) {
+  StringRep** slots = tInternSlots ? tInternSlots : makeInternSlots();
+  if (!slots) return String(key);
+  std::uint32_t hash = textHash(key.data(), key.size());
+  StringRep*& slot = slots[(hash >> 7) % kInternSlots];
+  if (!slot || slot->size != key.size() || std::memcmp(slot->data(), key.data(), key.size()) != 0) {
     if (slot) release(slot);
     slot = makeString(key);
+    slot->hash = hash;
   }
   return String(slot, /*adopt=*/false);
 }

@@ -57,6 +57,28 @@ TEST_CASE("AMF3 strings are referenced by value and '' never", "[amf3]") {
   CHECK(encode3(Array{"", ""}) == empties);
 }
 
+TEST_CASE("AMF3 finds what a value wrote before by content and identity, never by stale marks",
+          "[amf3]") {
+  // Strings longer than the interned ones: equal text in two strings is still one entry.
+  std::string longText(40, 'x');
+  auto longInline = "06 " + test::amf3String(longText);
+  CHECK(encode3(Array{Value(longText), Value(std::string(longText))}) ==
+        hex("09 05 01" + longInline + "06 00"));
+
+  // Objects and strings written in one order, then again in another: each value's index in the
+  // earlier write must not pass for its index in the next one.
+  Object a;
+  a["n"] = 1;
+  Object b;
+  b["n"] = 2;
+  Value other = "other";
+  Value text(longText);
+  encode3(Array{a, b, text, other});
+  CHECK(encode3(Array{b, other, a, text, b, text}) ==
+        hex("09 0D 01 0A 0B 01 " + test::amf3String("n") + "04 02 01 06 " +
+            test::amf3String("other") + "0A 01 00 04 01 01 " + longInline + "0A 02 06 04"));
+}
+
 TEST_CASE("AMF3 dates, arrays and vectors keep Flash's bytes", "[amf3]") {
   Value d = Value::date(0);
   CHECK(encode3(Array{d, d}) == hex("09 05 01 08 01 00 00 00 00 00 00 00 00 08 02"));

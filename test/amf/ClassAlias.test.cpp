@@ -131,6 +131,20 @@ class Wrapper : public as3::utils::IExternalizable {
   std::int32_t tag = 0;
 };
 
+// Encodes its payload on its own first: a second writer running inside the enclosing one.
+class Snapshot : public as3::utils::IExternalizable {
+ public:
+  void writeExternal(IDataOutput& out) const override {
+    as3::utils::ByteArray alone;
+    alone.writeObject(payload);
+    standalone.assign(alone.data(), alone.data() + alone.length());
+    out.writeObject(payload);
+  }
+  void readExternal(IDataInput& in) override { payload = in.readObject(); }
+  Value payload;
+  mutable std::vector<std::uint8_t> standalone;
+};
+
 class NeverAliased : public as3::utils::IExternalizable {
  public:
   void writeExternal(IDataOutput& out) const override { out.writeInt(1); }
@@ -153,6 +167,7 @@ void registerExternalizables() {
   as3::amf::registerClassAlias("ExternalizableTest", Class<Pair>());
   as3::amf::registerClassAlias("test.BothEnds", Class<BothEnds>());
   as3::amf::registerClassAlias("test.Wrapper", Class<Wrapper>());
+  as3::amf::registerClassAlias("test.Snapshot", Class<Snapshot>());
 }
 
 }  // namespace
@@ -323,6 +338,20 @@ TEST_CASE("Nested writeObject and readObject share the enclosing tables", "[amf]
   CHECK(w2->payload.asInt() == 3);
   CHECK(w2->tag == -1);
   CHECK(encode3(back) == expected);
+}
+
+TEST_CASE("A writer started inside writeExternal leaves the enclosing tables whole",
+          "[amf][alias]") {
+  registerExternalizables();
+  Object shared;
+  shared["k"] = 1;
+  auto snapshot = std::make_shared<Snapshot>();
+  snapshot->payload = shared;
+  Array top{shared, Value(snapshot), shared, "k"};
+  auto sharedAlone = "0A 0B 01" + amf3String("k") + "04 01 01";
+  CHECK(encode3(top) == hex("09 09 01" + sharedAlone + "0A 07" + amf3String("test.Snapshot") +
+                            "0A 02" + "0A 02" + "06 00"));
+  CHECK(snapshot->standalone == hex(sharedAlone));
 }
 
 TEST_CASE("IExternalizable errors: #2004 without an alias, #2173 for unusable traits",

@@ -31,6 +31,7 @@ class Input {
   }
 
   std::size_t left() const noexcept { return static_cast<std::size_t>(end_ - p); }
+  const std::uint8_t* end() const noexcept { return end_; }
   std::uint64_t offset() const noexcept { return base_ + static_cast<std::uint64_t>(p - begin_); }
   std::uint64_t offsetOf(const std::uint8_t* at) const noexcept {
     return base_ + static_cast<std::uint64_t>(at - begin_);
@@ -142,6 +143,10 @@ class Amf3Reader {
   using TraitsEntry = ReaderTraitsEntry;
 
   StringRep* readString(const char* what);  // a new reference
+  /// readStringInline and readItem are readString and readValue with the frequent cases (a
+  /// one-byte string reference; small ints, Numbers, strings) inline, for the container loops.
+  StringRep* readStringInline(const char* what);
+  Value readItem();
   void readXml(Value& out, Type type);
   void readDate(Value& out);
   void readArray(Value& out);
@@ -196,7 +201,14 @@ class OutBuffer {
     bits = __builtin_bswap64(bits);
     bytes(&bits, 8);
   }
-  void u29(std::uint32_t v) { p_ += encodeU29(room(4), v); }
+  [[gnu::always_inline]] void u29(std::uint32_t v) {
+    if (v < 0x80 && p_ != end_) {  // most headers and references: one byte
+      *p_++ = static_cast<std::uint8_t>(v);
+      return;
+    }
+    u29Long(v);
+  }
+  void u29Long(std::uint32_t v) { p_ += encodeU29(room(4), v); }
   /// markedDouble writes `marker` and a double as Flash does: every NaN as Flash's NaN.
   void markedDouble(std::uint8_t marker, double d) {
     std::uint8_t* o = room(9);
@@ -241,6 +253,12 @@ class OutBuffer {
   std::uint8_t* end_ = nullptr;
 };
 
+/// The writer refuses graphs nested deeper than this instead of overflowing the stack (a
+/// sanitizer build's frames are large: 4096 levels overran an 8 MiB stack).
+inline constexpr std::uint32_t kMaxWriteDepth = 1024;
+
+struct TablePool;
+
 /// Amf3Writer writes AMF3 values to an OutBuffer with Flash's choices; its tables live as long as
 /// it does.
 class Amf3Writer {
@@ -257,11 +275,18 @@ class Amf3Writer {
   void hold(const Value& v);
 
  private:
+  /// writeString writes a string table reference or the text; rep, when given, holds `s`.
   void writeString(std::string_view s, StringRep* rep);
+  void writeNewString(std::string_view s, StringRep* rep);  // what the rep's hint did not find
+  /// writeItem is writeValue with the frequent kinds (int, Number, String) inline.
+  void writeItem(const Value& v);
   void writeDouble(double d);
   /// writeInlineCount writes the U29 of an inline length or count; RangeError #2006 past 2^28-1.
   void writeInlineCount(std::size_t count, const char* what);
+  /// writeReference writes a reference when `identity` was written before, and otherwise
+  /// records it and returns false.
   bool writeReference(const void* identity);
+  bool writeReference(Node* node);
   template <class T>
   void writeNumericVector(VectorNode<T>* node);
   void writeArray(ArrayNode* a);
@@ -269,12 +294,17 @@ class Amf3Writer {
   void writeNative(ObjectNode* o);
   void writeDictionary(DictionaryNode* d);
   bool writeTraitsReference(const void* key);
-  void enter();
+  bool writeTraitsReference(Traits* traits);
+  void enter() {
+    if (++depth_ > kMaxWriteDepth) failDepth();
+  }
+  [[noreturn]] void failDepth() const;
   void leave() noexcept { --depth_; }
 
   struct Table;
   friend struct TablePool;
   OutBuffer& out_;
+  TablePool* pool_;  // this thread's
   Table* tables_;
   std::uint32_t depth_ = 0;
 };

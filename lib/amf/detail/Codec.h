@@ -16,10 +16,6 @@
 
 namespace as3::amf::detail {
 
-/// The writer refuses graphs nested deeper than this instead of overflowing the stack (a
-/// sanitizer build's frames are large: 4096 levels overran an 8 MiB stack).
-inline constexpr std::uint32_t kMaxWriteDepth = 1024;
-
 /// readObject decodes one value at `in`'s position. On failure the position is left just past
 /// the last complete field, as Flash leaves it, and the error propagates.
 Value readObject(utils::detail::ByteStream& in, std::uint32_t objectEncoding,

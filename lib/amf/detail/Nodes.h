@@ -79,6 +79,7 @@ struct Traits {
   std::vector<String> sealed;
   bool dynamic = false;
   bool externalizable = false;
+  std::uint32_t writerIndex = 0;  // as Node::writerIndex, for the traits table
 
   explicit Traits(String name) : className(std::move(name)) {}
 };

@@ -51,6 +51,9 @@ AS3NET_EXPORT void poolFree(void* block, std::size_t bytes) noexcept;
 struct StringRep {
   std::uint32_t refs;
   std::uint32_t size;
+  std::uint32_t hash;  // of the bytes, made on first need by the AMF writer; 0 until then
+  std::uint32_t
+      writerIndex;  // the string's index in the last AMF3 writer's table, a hint it checks
   const char* data() const noexcept { return reinterpret_cast<const char*>(this + 1); }
   std::string_view view() const noexcept { return {data(), size}; }
 };
@@ -71,6 +74,9 @@ struct Node {
   Type type;
   std::uint8_t gcFlags = 0;
   std::int32_t gcRefs = 0;  // the collector's scratch count
+  // The node's index in the last AMF3 writer's object table: a hint the writer checks against
+  // its table, so finding an object written before costs no hashing and no table reset.
+  std::uint32_t writerIndex = 0;
   Heap* heap = nullptr;
   Node* prev = nullptr;
   Node* next = nullptr;
