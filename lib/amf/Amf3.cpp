@@ -1054,7 +1054,7 @@ void Amf3Writer::writeNewString(std::string_view s, StringRep* rep) {
     if (t.stamping) rep->writerIndex = static_cast<std::uint32_t>(t.stringOwners.size() - 1);
   }
   out_.u29(size << 1 | 1);
-  out_.bytes(s.data(), size);
+  out_.text(s.data(), size);
 }
 
 void Amf3Writer::writeDouble(double d) {

@@ -210,6 +210,12 @@ Value::Value(std::string_view text) : type_(Type::String), bits_(0) {
   detail::retain(s_);
 }
 
+void Value::releaseBits(Type type, std::uint64_t bits) noexcept {
+  Value old;
+  old.type_ = type;
+  old.bits_ = bits;
+}
+
 Value::Value(const utils::ByteArray& bytes) : Value(utils::ByteArray(bytes)) {}
 
 Value::Value(utils::ByteArray&& bytes) : type_(Type::ByteArray), bits_(0) {

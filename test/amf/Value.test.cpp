@@ -391,6 +391,22 @@ TEST_CASE("Sealed typed objects refuse new members", "[amf][value]") {
                              amf3String("extra") + "03 01"));
 }
 
+TEST_CASE("Moving a Value hands over its payload, onto itself too", "[amf][value]") {
+  Value text = std::string(40, 't');
+  Value object = Object();
+  Value target = text;
+  target = std::move(object);  // lets go of the string, takes the object
+  CHECK(target.type() == Type::Object);
+  CHECK(object.isUndefined());
+  CHECK(text.asString() == std::string(40, 't'));
+  Value& same = target;
+  target = std::move(same);
+  CHECK(target.type() == Type::Object);
+  Value& sameText = text;
+  text = std::move(sameText);
+  CHECK(text.asString() == std::string(40, 't'));
+}
+
 TEST_CASE("Handles and Values share one object", "[amf][value]") {
   Object a;
   Object b = a;

@@ -100,8 +100,13 @@ class AS3NET_EXPORT Value {
     return *this;
   }
   Value& operator=(Value&& other) noexcept {
-    Value moved(std::move(other));
-    swap(moved);
+    if (this == &other) return *this;  // compaction loops move elements onto themselves
+    Type oldType = type_;
+    std::uint64_t oldBits = bits_;
+    type_ = other.type_;
+    bits_ = other.bits_;
+    other.type_ = Type::Undefined;
+    if (oldType >= Type::String) releaseBits(oldType, oldBits);
     return *this;
   }
   ///@}
@@ -211,6 +216,8 @@ class AS3NET_EXPORT Value {
   detail::StringRep* stringRep() const noexcept { return type_ == Type::String ? s_ : nullptr; }
 
  private:
+  // Out of line, so the move above stays small enough to inline everywhere.
+  static void releaseBits(Type type, std::uint64_t bits) noexcept;
   bool slowBoolean() const;
   std::int32_t slowInt() const;
   std::uint32_t slowUint() const;

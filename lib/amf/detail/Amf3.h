@@ -181,6 +181,22 @@ class OutBuffer {
     std::memcpy(room(n), data, n);
     p_ += n;
   }
+  /// text copies a string's bytes; up to 16 of them without a call to memcpy (names and short
+  /// values are most of what AMF writes).
+  void text(const char* data, std::size_t n) {
+    if (n > 16) return bytes(data, n);
+    std::uint8_t* o = room(n);
+    if (n >= 8) {
+      std::memcpy(o, data, 8);
+      std::memcpy(o + n - 8, data + n - 8, 8);
+    } else if (n >= 4) {
+      std::memcpy(o, data, 4);
+      std::memcpy(o + n - 4, data + n - 4, 4);
+    } else {
+      for (std::size_t i = 0; i < n; ++i) o[i] = static_cast<std::uint8_t>(data[i]);
+    }
+    p_ = o + n;
+  }
   void u16(std::uint16_t v) {
     std::uint8_t* o = room(2);
     o[0] = static_cast<std::uint8_t>(v >> 8);
