@@ -782,10 +782,10 @@ struct Amf3Writer::Table {
   std::vector<Value> heldValues;
 
   Table() {
-    strings.assign(64, StringSlot{nullptr, 0, 0, 0, 0});
-    objects.assign(64, PointerSlot{nullptr, 0, 0});
-    traits.assign(16, PointerSlot{nullptr, 0, 0});
-    traitsByContent.assign(16, ContentSlot{0, nullptr, 0, 0});
+    strings.assign(64, StringSlot{});
+    objects.assign(64, PointerSlot{});
+    traits.assign(16, PointerSlot{});
+    traitsByContent.assign(16, ContentSlot{});
   }
 
   void reset() {
@@ -797,10 +797,10 @@ struct Amf3Writer::Table {
     heldStrings.clear();
     heldValues.clear();
     if (++generation == 0) {
-      std::fill(strings.begin(), strings.end(), StringSlot{nullptr, 0, 0, 0, 0});
-      std::fill(objects.begin(), objects.end(), PointerSlot{nullptr, 0, 0});
-      std::fill(traits.begin(), traits.end(), PointerSlot{nullptr, 0, 0});
-      std::fill(traitsByContent.begin(), traitsByContent.end(), ContentSlot{0, nullptr, 0, 0});
+      std::fill(strings.begin(), strings.end(), StringSlot{});
+      std::fill(objects.begin(), objects.end(), PointerSlot{});
+      std::fill(traits.begin(), traits.end(), PointerSlot{});
+      std::fill(traitsByContent.begin(), traitsByContent.end(), ContentSlot{});
       generation = 1;
     }
   }
@@ -823,32 +823,28 @@ struct Amf3Writer::Table {
         return slot.index;
     }
   }
-  void rehashStrings() {
-    std::vector<StringSlot> old(strings.size() * 2, StringSlot{nullptr, 0, 0, 0, 0});
-    old.swap(strings);
-    std::size_t mask = strings.size() - 1;
-    for (const StringSlot& s : old) {
+  // grow doubles an open-addressing table, placing this generation's slots by `hashOf`.
+  template <class Slot, class HashOf>
+  void grow(std::vector<Slot>& slots, HashOf hashOf) {
+    std::vector<Slot> old(slots.size() * 2, Slot{});
+    old.swap(slots);
+    std::size_t mask = slots.size() - 1;
+    for (const Slot& s : old) {
       if (s.generation != generation) continue;
-      std::size_t i = s.hash & mask;
-      while (strings[i].generation == generation) i = (i + 1) & mask;
-      strings[i] = s;
+      std::size_t i = hashOf(s) & mask;
+      while (slots[i].generation == generation) i = (i + 1) & mask;
+      slots[i] = s;
     }
+  }
+  void rehashStrings() {
+    grow(strings, [](const StringSlot& s) { return s.hash; });
   }
 
   // Returns the index of traits equal to `t` met before, or records `t` as `index` and returns
   // kAbsent.
   std::uint32_t findOrAddTraitsContent(const Traits* t, std::uint32_t index) {
-    if ((contentSlots + 1) * 2 > traitsByContent.size()) {
-      std::vector<ContentSlot> old(traitsByContent.size() * 2, ContentSlot{0, nullptr, 0, 0});
-      old.swap(traitsByContent);
-      std::size_t mask = traitsByContent.size() - 1;
-      for (const ContentSlot& c : old) {
-        if (c.generation != generation) continue;
-        std::size_t i = c.hash & mask;
-        while (traitsByContent[i].generation == generation) i = (i + 1) & mask;
-        traitsByContent[i] = c;
-      }
-    }
+    if ((contentSlots + 1) * 2 > traitsByContent.size())
+      grow(traitsByContent, [](const ContentSlot& c) { return c.hash; });
     std::uint64_t hash = hashTraits(*t);
     std::size_t mask = traitsByContent.size() - 1;
     for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
@@ -882,17 +878,8 @@ struct Amf3Writer::Table {
   // Returns the index of `key`, or records it as `next` and returns kAbsent.
   std::uint32_t findOrAdd(std::vector<PointerSlot>& slots, std::uint32_t& used, const void* key,
                           std::uint32_t next) {
-    if ((used + 1) * 2 > slots.size()) {
-      std::vector<PointerSlot> old(slots.size() * 2, PointerSlot{nullptr, 0, 0});
-      old.swap(slots);
-      std::size_t mask = slots.size() - 1;
-      for (const PointerSlot& s : old) {
-        if (s.generation != generation) continue;
-        std::size_t i = hashPointer(s.key) & mask;
-        while (slots[i].generation == generation) i = (i + 1) & mask;
-        slots[i] = s;
-      }
-    }
+    if ((used + 1) * 2 > slots.size())
+      grow(slots, [](const PointerSlot& p) { return hashPointer(p.key); });
     std::size_t mask = slots.size() - 1;
     for (std::size_t i = hashPointer(key) & mask;; i = (i + 1) & mask) {
       PointerSlot& slot = slots[i];
@@ -996,9 +983,7 @@ void Amf3Writer::failDepth() const {
     case Type::Int: {
       std::int32_t i = v.asInt();
       if (i >= kAmf3IntMin && i <= kAmf3IntMax) {
-        std::uint8_t* o = out_.room(5);
-        o[0] = 0x04;
-        out_.commit(o + 1 + encodeU29(o + 1, static_cast<std::uint32_t>(i) & kU29Max));
+        out_.markedU29(0x04, static_cast<std::uint32_t>(i) & kU29Max);
         return;
       }
       break;
@@ -1108,9 +1093,7 @@ void Amf3Writer::writeValue(const Value& v) {
     case Type::Int: {
       std::int32_t i = v.asInt();
       if (i >= kAmf3IntMin && i <= kAmf3IntMax) {
-        std::uint8_t* o = out_.room(5);
-        o[0] = 0x04;
-        out_.commit(o + 1 + encodeU29(o + 1, static_cast<std::uint32_t>(i) & kU29Max));
+        out_.markedU29(0x04, static_cast<std::uint32_t>(i) & kU29Max);
       } else {
         writeDouble(i);
       }
@@ -1119,9 +1102,7 @@ void Amf3Writer::writeValue(const Value& v) {
     case Type::Uint: {
       std::uint32_t u = v.asUint();
       if (u <= static_cast<std::uint32_t>(kAmf3IntMax)) {
-        std::uint8_t* o = out_.room(5);
-        o[0] = 0x04;
-        out_.commit(o + 1 + encodeU29(o + 1, u));
+        out_.markedU29(0x04, u);
       } else {
         writeDouble(u);
       }
@@ -1130,11 +1111,7 @@ void Amf3Writer::writeValue(const Value& v) {
     case Type::Number: {
       double d = v.asNumber();
       if (fitsAmf3Int(d)) {
-        std::uint8_t* o = out_.room(5);
-        o[0] = 0x04;
-        out_.commit(
-            o + 1 +
-            encodeU29(o + 1, static_cast<std::uint32_t>(static_cast<std::int32_t>(d)) & kU29Max));
+        out_.markedU29(0x04, static_cast<std::uint32_t>(static_cast<std::int32_t>(d)) & kU29Max);
       } else {
         writeDouble(d);
       }

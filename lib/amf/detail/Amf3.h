@@ -225,6 +225,12 @@ class OutBuffer {
     u29Long(v);
   }
   void u29Long(std::uint32_t v) { p_ += encodeU29(room(4), v); }
+  /// markedU29 writes `marker` and a U29 (the integer marker and its value, say).
+  void markedU29(std::uint8_t marker, std::uint32_t v) {
+    std::uint8_t* o = room(5);
+    o[0] = marker;
+    p_ = o + 1 + encodeU29(o + 1, v);
+  }
   /// markedDouble writes `marker` and a double as Flash does: every NaN as Flash's NaN.
   void markedDouble(std::uint8_t marker, double d) {
     std::uint8_t* o = room(9);
