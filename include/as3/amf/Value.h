@@ -4,6 +4,7 @@
 #include <climits>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -55,9 +56,11 @@ class AS3NET_EXPORT Value {
   /// uint or Number.
   ///@{
   Value(std::nullptr_t) noexcept : type_(Type::Null), bits_(0) {}
-  Value(bool b) noexcept : type_(Type::Boolean), bits_(0) { b_ = b; }
-  Value(std::int32_t i) noexcept : type_(Type::Int), bits_(0) { i_ = i; }
-  Value(std::uint32_t u) noexcept : type_(Type::Uint), bits_(0) { u_ = u; }
+  // The payload is stored as one 64-bit word: a narrower store after zeroing it would make the
+  // next copy's word load wait on store forwarding.
+  Value(bool b) noexcept : type_(Type::Boolean), bits_(widened(b)) {}
+  Value(std::int32_t i) noexcept : type_(Type::Int), bits_(widened(i)) {}
+  Value(std::uint32_t u) noexcept : type_(Type::Uint), bits_(widened(u)) {}
   Value(double d) noexcept : type_(Type::Number) { d_ = d; }
   ///@}
   /// Other integer types become int when they fit, then uint, else Number (as AS3 literals do).
@@ -224,6 +227,13 @@ class AS3NET_EXPORT Value {
   double slowNumber() const;
   std::string_view slowString() const;
 
+  // The word whose first bytes are `small`'s, as the union member of its type reads them.
+  template <class T>
+  static std::uint64_t widened(T small) noexcept {
+    std::uint64_t word = 0;
+    std::memcpy(&word, &small, sizeof small);
+    return word;
+  }
   template <class T>
   static Value fromIntegral(T n) noexcept {
     if constexpr (std::is_signed_v<T>) {
