@@ -78,6 +78,8 @@ class ServerCore final : public TcpSink, public std::enable_shared_from_this<Ser
     if (state_ == State::kClosed) notUsable("the server socket is closed");
     if (state_ == State::kNew) notUsable("the server socket is not bound; call bind() first");
     if (state_ == State::kListening) return;
+    // Before listening, so that every connection inherits it (where connections do).
+    if (kAcceptedKeepAliveInherited) SocketCore::keepAlive(*tcp_);
     int status = tcp_->listen(backlog == 0 ? SOMAXCONN : backlog);
     if (status != 0) failed("listen", boundAddress_, boundPort_, status);
     state_ = State::kListening;

@@ -619,6 +619,93 @@ TEST_CASE("A listener may close or destroy its SecureSocket in every kind of eve
   CHECK(after == 0);
 }
 
+TEST_CASE("A client's last handshake flight waits for its connect listener, and still leaves",
+          "[net][tls]") {
+  // The client's Finished is held to the end of the turn, for the connect listener's first
+  // flush to take along; whatever the listener does, the server completes the handshake.
+  EventLoop loop;
+  TestCertificateAuthority root;
+  SecureServerSocket server(loop);
+  IssuedCertificate identity = root.issue();
+  server.certificate(identity.chainPem(), identity.privateKeyPem);
+  server.bind(0, "127.0.0.1");
+  std::vector<std::shared_ptr<Socket>> accepted;
+  std::string received;
+  int closes = 0, errors = 0;
+  server.addEventListener(ServerSocketConnectEvent::CONNECT, [&](ServerSocketConnectEvent& e) {
+    accepted.push_back(e.socket());
+    Socket* raw = e.socket().get();
+    raw->addEventListener(ProgressEvent::SOCKET_DATA,
+                          [&, raw](Event&) { received += raw->readAll(); });
+    raw->addEventListener(Event::CLOSE, [&](Event&) { ++closes; });
+    raw->addEventListener(IOErrorEvent::IO_ERROR, [&](Event&) { ++errors; });
+  });
+  server.listen();
+  const std::string what = GENERATE(std::string("write twice"), std::string("write, close"),
+                                    std::string("close"), std::string("destroy"));
+  CAPTURE(what);
+  auto socket = std::make_unique<SecureSocket>(loop);
+  root.trustIn(*socket);
+  socket->addEventListener(Event::CONNECT, [&](Event&) {
+    if (what == "destroy") {
+      socket.reset();
+      return;
+    }
+    if (what != "close") {
+      socket->writeUTFBytes("one");
+      socket->flush();
+    }
+    if (what == "write twice") {
+      socket->writeUTFBytes("two");
+      socket->flush();
+      return;
+    }
+    socket->close();
+  });
+  socket->connect("localhost", server.localPort());
+  if (what == "write twice") {
+    REQUIRE(runUntil(loop, [&] { return received == "onetwo"; }));
+    CHECK(closes + errors == 0);
+    return;
+  }
+  REQUIRE(runUntil(loop, [&] { return closes + errors > 0; }));
+  CHECK(accepted.size() == 1);
+  CHECK(closes == 1);  // close_notify after the Finished: a clean close, not a truncation
+  CHECK(errors == 0);
+  CHECK(received == (what == "write, close" ? "one" : ""));
+}
+
+TEST_CASE("SecureSocket connections keep alive, accepted ones too", "[net][tls]") {
+  EventLoop loop;
+  TestCertificateAuthority root;
+  SecureServerSocket server(loop);
+  IssuedCertificate identity = root.issue();
+  server.certificate(identity.chainPem(), identity.privateKeyPem);
+  server.bind(0, "127.0.0.1");
+  std::shared_ptr<Socket> accepted;
+  server.addEventListener(ServerSocketConnectEvent::CONNECT,
+                          [&](ServerSocketConnectEvent& e) { accepted = e.socket(); });
+  server.listen();
+  SecureSocket socket(loop);
+  root.trustIn(socket);
+  socket.tcpNoDelay(true);
+  bool connected = false;
+  socket.addEventListener(Event::CONNECT, [&](Event&) { connected = true; });
+  socket.connect("localhost", server.localPort());
+  REQUIRE(runUntil(loop, [&] { return connected && accepted; }));
+  test::TcpOptions client, served;
+  REQUIRE(test::connectionOptions(socket.localPort(), socket.remotePort(), &client));
+  REQUIRE(test::connectionOptions(accepted->localPort(), accepted->remotePort(), &served));
+  CHECK(client.keepAlive);
+  CHECK(client.keepIdle == 60);
+  CHECK(client.noDelay);
+  CHECK(served.keepAlive);
+  CHECK(served.keepIdle == 60);
+  CHECK(served.keepInterval == client.keepInterval);
+  CHECK(served.keepCount == client.keepCount);
+  CHECK_FALSE(served.noDelay);
+}
+
 TEST_CASE("SecureServerSocket reads an encrypted private key with its password", "[net][tls]") {
   if (!test::haveProgram("openssl")) {
     WARN("openssl is not on PATH: the encrypted-key test is skipped");

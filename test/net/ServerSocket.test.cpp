@@ -164,3 +164,59 @@ TEST_CASE(
   REQUIRE(runUntil(loop, [&] { return closed; }));
   CHECK(connects == 1);
 }
+
+TEST_CASE("Connections keep alive after 60 s idle and follow tcpNoDelay, accepted ones too",
+          "[net][server][socket]") {
+  // docs/design.md: keepalive on every connection, Nagle's algorithm as tcpNoDelay says. An
+  // accepted socket takes its keepalive from the listener on Linux, with no call of its own.
+  EventLoop loop;
+  ServerSocket server(loop);
+  server.bind(0, "127.0.0.1");
+  server.listen();
+  std::vector<std::shared_ptr<Socket>> accepted;
+  server.addEventListener(ServerSocketConnectEvent::CONNECT,
+                          [&](ServerSocketConnectEvent& e) { accepted.push_back(e.socket()); });
+  Socket client(loop), eager(loop);
+  eager.tcpNoDelay(true);  // before connecting: the connection starts with it
+  int connects = 0;
+  client.addEventListener(Event::CONNECT, [&](Event&) { ++connects; });
+  eager.addEventListener(Event::CONNECT, [&](Event&) { ++connects; });
+  client.connect("127.0.0.1", server.localPort());
+  eager.connect("127.0.0.1", server.localPort());
+  REQUIRE(runUntil(loop, [&] { return connects == 2 && accepted.size() == 2; }));
+  Socket& fromClient = *accepted[accepted[0]->remotePort() == client.localPort() ? 0 : 1];
+  Socket& fromEager = *accepted[accepted[0]->remotePort() == client.localPort() ? 1 : 0];
+  auto options = [](const Socket& socket) {
+    test::TcpOptions o;
+    REQUIRE(test::connectionOptions(socket.localPort(), socket.remotePort(), &o));
+    return o;
+  };
+
+  test::TcpOptions c = options(client);
+  CHECK(c.keepAlive);
+  CHECK(c.keepIdle == 60);
+  CHECK_FALSE(c.noDelay);
+  for (const Socket* socket : {&fromClient, &fromEager, &eager}) {
+    test::TcpOptions o = options(*socket);
+    CHECK(o.keepAlive);
+    CHECK(o.keepIdle == 60);
+    CHECK(o.keepInterval == c.keepInterval);
+    CHECK(o.keepCount == c.keepCount);
+  }
+  CHECK_FALSE(fromClient.tcpNoDelay());
+  CHECK_FALSE(options(fromClient).noDelay);
+  CHECK(options(eager).noDelay);
+
+  // Set on a connection, either way, and kept where the value does not change.
+  fromClient.tcpNoDelay(true);
+  client.tcpNoDelay(true);
+  CHECK(options(fromClient).noDelay);
+  CHECK(options(client).noDelay);
+  client.tcpNoDelay(true);
+  CHECK(options(client).noDelay);
+  client.tcpNoDelay(false);
+  eager.tcpNoDelay(false);
+  CHECK_FALSE(options(client).noDelay);
+  CHECK_FALSE(options(eager).noDelay);
+  CHECK(options(fromClient).noDelay);
+}

@@ -9,7 +9,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <stdexcept>
 
 namespace test {
@@ -170,6 +172,45 @@ int connectTo(const char* address, int port, bool blocking) {
 int unusedPort() {
   Listener gone;
   return gone.port();
+}
+
+namespace {
+
+int portOf(const sockaddr_storage& address) {
+  if (address.ss_family == AF_INET)
+    return ntohs(reinterpret_cast<const sockaddr_in*>(&address)->sin_port);
+  if (address.ss_family == AF_INET6)
+    return ntohs(reinterpret_cast<const sockaddr_in6*>(&address)->sin6_port);
+  return -1;
+}
+
+int intOption(int fd, int level, int name) {
+  int value = -1;
+  socklen_t length = sizeof value;
+  if (::getsockopt(fd, level, name, &value, &length) != 0) return -1;
+  return value;
+}
+
+}  // namespace
+
+bool connectionOptions(int localPort, int remotePort, TcpOptions* out) {
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", error)) {
+    int fd = std::atoi(entry.path().filename().c_str());
+    sockaddr_storage local{}, remote{};
+    socklen_t localLength = sizeof local, remoteLength = sizeof remote;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &localLength) != 0 ||
+        ::getpeername(fd, reinterpret_cast<sockaddr*>(&remote), &remoteLength) != 0 ||
+        portOf(local) != localPort || portOf(remote) != remotePort)
+      continue;
+    out->keepAlive = intOption(fd, SOL_SOCKET, SO_KEEPALIVE) == 1;
+    out->keepIdle = intOption(fd, IPPROTO_TCP, TCP_KEEPIDLE);
+    out->keepInterval = intOption(fd, IPPROTO_TCP, TCP_KEEPINTVL);
+    out->keepCount = intOption(fd, IPPROTO_TCP, TCP_KEEPCNT);
+    out->noDelay = intOption(fd, IPPROTO_TCP, TCP_NODELAY) == 1;
+    return true;
+  }
+  return false;
 }
 
 }  // namespace test

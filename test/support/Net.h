@@ -62,6 +62,17 @@ int connectTo(const char* address, int port, bool blocking = true);
 /// connection to it is refused, and a program that cannot report the port it chose may take it.
 int unusedPort();
 
+/// TcpOptions are the options of a connected socket that as3net sets.
+struct TcpOptions {
+  bool keepAlive = false;
+  int keepIdle = 0, keepInterval = 0, keepCount = 0;  // seconds, seconds, probes
+  bool noDelay = false;
+};
+/// connectionOptions reads the options of this process's TCP connection from `localPort` to
+/// `remotePort` (as3net gives no file descriptors; this looks through /proc/self/fd). False when
+/// there is no such connection.
+bool connectionOptions(int localPort, int remotePort, TcpOptions* out);
+
 }  // namespace test
 
 #endif  // AS3NET_TEST_SUPPORT_NET_H_

@@ -130,9 +130,15 @@ int Tcp::connect(const sockaddr* address) {
   // established connection does not carry it.
   connect_ = std::make_unique<uv_connect_t>();
   connect_->data = this;
-  int status = uv_tcp_connect(connect_.get(), &tcp_, address, &Tcp::onConnect);
-  if (status != 0) connect_.reset();
-  return status;
+  if (int status = uv_tcp_connect(connect_.get(), &tcp_, address, &Tcp::onConnect); status != 0) {
+    connect_.reset();
+    return status;
+  }
+  // Reading starts with the connect, so that the first poll registers the socket with epoll for
+  // both: started after it, libuv would add the socket again (EEXIST) and then modify it. The
+  // sink hears of no byte before onTcpConnected, as libuv handles a pending connect first. On
+  // failure the caller aborts, which cancels the connect.
+  return startReading();
 }
 
 void Tcp::onConnect(uv_connect_t* req, int status) noexcept {

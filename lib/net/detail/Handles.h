@@ -103,6 +103,8 @@ class Tcp final : public HandleBase {
   bool open() const noexcept { return state_ == State::kOpen; }
   void sink(TcpSink* sink) noexcept { sink_ = sink; }
 
+  /// connect starts connecting to `address`, and reading: the sink hears of bytes only after
+  /// onTcpConnected reported success.
   int connect(const sockaddr* address);
   int listen(int backlog);
   int startReading();

@@ -109,8 +109,9 @@ void SocketCore::scheduleTurnEnd() {
 }
 
 void SocketCore::noDelay(bool value) {
+  // A connection already has noDelay_ (useConnection): only a change needs the call.
+  if (tcp_ && value != noDelay_) uv_tcp_nodelay(tcp_->handle(), value ? 1 : 0);
   noDelay_ = value;
-  if (tcp_) uv_tcp_nodelay(tcp_->handle(), value ? 1 : 0);
 }
 
 bool SocketCore::endpoint(bool remote, std::string* address, int* port) const {
@@ -312,11 +313,7 @@ void SocketCore::transportReady(std::shared_ptr<Tcp> tcp) {
   } else {
     endAttempt();
   }
-  useConnection(std::move(tcp));
-  if (int status = tcp_->startReading(); status != 0) {
-    fail("Could not start reading (" + uvReason(status) + ")");
-    return;
-  }
+  useConnection(std::move(tcp), false);  // reading started with the connect (Tcp::connect)
   if (tlsClient_) {
     startClientTls();
     return;
@@ -326,17 +323,23 @@ void SocketCore::transportReady(std::shared_ptr<Tcp> tcp) {
   dispatch(event);
 }
 
-// useConnection makes `tcp` this socket's connection, with its options and fresh accounting.
-void SocketCore::useConnection(std::shared_ptr<Tcp> tcp) {
+void SocketCore::keepAlive(Tcp& tcp) noexcept {
+  uv_tcp_keepalive(tcp.handle(), 1, kKeepAliveSeconds);
+}
+
+// useConnection makes `tcp` this socket's connection, with its options and fresh accounting. A
+// new socket has Nagle's algorithm on, and so has an accepted one (listeners never turn it
+// off): only tcpNoDelay true needs a call.
+void SocketCore::useConnection(std::shared_ptr<Tcp> tcp, bool accepted) {
   tcp_ = std::move(tcp);
   tcp_->sink(this);
-  uv_tcp_nodelay(tcp_->handle(), noDelay_ ? 1 : 0);
-  uv_tcp_keepalive(tcp_->handle(), 1, kKeepAliveSeconds);
+  if (noDelay_) uv_tcp_nodelay(tcp_->handle(), 1);
+  if (!accepted || !kAcceptedKeepAliveInherited) keepAlive(*tcp_);
   flushedTotal_ = 0;
 }
 
 void SocketCore::adopt(std::shared_ptr<Tcp> tcp) {
-  useConnection(std::move(tcp));
+  useConnection(std::move(tcp), true);
   int port = 0;
   describeEnd(true, &host_, &port);  // an accepted socket's errors name its peer
   state_ = State::kConnected;
@@ -535,15 +538,17 @@ void SocketCore::flush() {
   }
   if (flushedUnsent_ == 0) return;
   if (loop_->deferringFlushes()) {
-    if (wireDue_) return;  // the turn's end sends it with the earlier ones
     if (sentInTurn_ == loop_->turn()) {
-      wireDue_ = true;
-      scheduleTurnEnd();
+      // A later flush of this turn: the turn's end sends it with the earlier ones.
+      if (!wireDue_) {
+        wireDue_ = true;
+        scheduleTurnEnd();
+      }
       return;
     }
     sentInTurn_ = loop_->turn();
   }
-  sendFlushed();
+  sendFlushed();  // with a handshake's last flight held for it (onCiphertext), in one write
 }
 
 void SocketCore::sendFlushed() {
@@ -797,7 +802,7 @@ void SocketCore::startClientTls() {
 void SocketCore::adoptSecure(std::shared_ptr<Tcp> tcp,
                              std::shared_ptr<const TlsServerConfig> config, std::uint64_t timeoutMs,
                              HandshakeDone done) {
-  useConnection(std::move(tcp));
+  useConnection(std::move(tcp), true);
   int port = 0;
   describeEnd(true, &host_, &port);
   state_ = State::kConnecting;
@@ -849,10 +854,11 @@ void SocketCore::onCiphertext(std::uint32_t count) {
     tlsFailed();
     return;
   }
-  if (outcome.established && handshakeDone_ && !outcome.failed) {
-    // An accepted connection's last handshake bytes are its session tickets: held to the end
-    // of this turn so that what the application writes on connect joins them in one segment,
-    // instead of waiting behind them for the client's delayed ACK (Nagle).
+  if (outcome.established && !outcome.failed && wireOut_.length() > 0) {
+    // The handshake's last flight (a server's session tickets, a client's Finished) is held to
+    // the end of this turn so that the first flush of the connect listener takes it along, in
+    // one write and one segment, instead of waiting behind it for the peer's delayed ACK
+    // (Nagle).
     wireDue_ = true;
     scheduleTurnEnd();
   } else {

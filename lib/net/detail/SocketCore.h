@@ -27,6 +27,15 @@
 
 namespace as3::net::detail {
 
+/// kAcceptedKeepAliveInherited is true where an accepted connection has its listener's
+/// keepalive settings (Linux copies the listening socket's): listeners then get them, once,
+/// instead of each connection its four calls.
+#ifdef __linux__
+inline constexpr bool kAcceptedKeepAliveInherited = true;
+#else
+inline constexpr bool kAcceptedKeepAliveInherited = false;
+#endif
+
 class SocketCore final : public std::enable_shared_from_this<SocketCore>,
                          public TcpSink,
                          public TurnEndWork {
@@ -37,7 +46,11 @@ class SocketCore final : public std::enable_shared_from_this<SocketCore>,
 
   /// RFC 8305's Connection Attempt Delay: the next address is tried after this long.
   static constexpr std::uint64_t kAttemptDelayMilliseconds = 250;
+  /// TCP keepalive, on for every connection: probes after this idle time (then libuv's, 10 at
+  /// 1 s intervals).
   static constexpr unsigned kKeepAliveSeconds = 60;
+  /// keepAlive turns keepalive on for `tcp`, a connection or a listener.
+  static void keepAlive(Tcp& tcp) noexcept;
 
   explicit SocketCore(std::shared_ptr<LoopCore> loop);
   ~SocketCore();
@@ -165,7 +178,7 @@ class SocketCore final : public std::enable_shared_from_this<SocketCore>,
   void startNextAttempt();
   void connectFailed(std::string reason);
   void transportReady(std::shared_ptr<Tcp> tcp);
-  void useConnection(std::shared_ptr<Tcp> tcp);
+  void useConnection(std::shared_ptr<Tcp> tcp, bool accepted);
   void endAttempt() noexcept;
 
   // TLS.
