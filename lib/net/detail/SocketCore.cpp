@@ -344,8 +344,7 @@ void SocketCore::adopt(std::shared_ptr<Tcp> tcp) {
   describeEnd(true, &host_, &port);  // an accepted socket's errors name its peer
   state_ = State::kConnected;
   if (int status = tcp_->startReading(); status != 0) {
-    failureDue_ = "Could not start reading (" + uvReason(status) + ")";
-    scheduleTurnEnd();
+    failLater("Could not start reading (" + uvReason(status) + ")", /*sending=*/false);
   }
 }
 
@@ -452,8 +451,7 @@ void SocketCore::resumeInputIfDrained() {
   inputPaused_ = false;
   if (tcp_ && state_ == State::kConnected) {
     if (int status = tcp_->startReading(); status != 0) {
-      failureDue_ = "Could not resume reading (" + uvReason(status) + ")";
-      scheduleTurnEnd();
+      failLater("Could not resume reading (" + uvReason(status) + ")", /*sending=*/false);
     }
   }
 }
@@ -525,8 +523,7 @@ void SocketCore::flush() {
       if (wireOut_.capacity() == 0) std::swap(wireOut_, loop_->wireSpare());
       if (!tls_->send(output_.data(), plain, wireOut_)) {
         output_.clear();
-        failureDue_ = tls_->failure();
-        scheduleTurnEnd();
+        failLater(tls_->failure(), /*sending=*/false);
         return;
       }
       output_.setLength(0);
@@ -567,8 +564,7 @@ void SocketCore::sendFlushed() {
     if (n < 0) {
       // Reported from the loop, as AS3 reports every failure after the call that met it.
       output_.clear();
-      failureDue_ = "Sending failed (" + uvReason(n) + ")";
-      scheduleTurnEnd();
+      failLater("Sending failed (" + uvReason(n) + ")", /*sending=*/true);
       return;
     }
     sent = static_cast<std::uint32_t>(n);
@@ -600,8 +596,7 @@ void SocketCore::sendFlushed() {
     keepUnflushed();
   }
   if (int status = tcp_->write(std::move(rest), sent); status != 0) {
-    failureDue_ = "Sending failed (" + uvReason(status) + ")";
-    scheduleTurnEnd();
+    failLater("Sending failed (" + uvReason(status) + ")", /*sending=*/true);
     return;
   }
   inflight_.push_back(queued);
@@ -619,8 +614,7 @@ void SocketCore::sendWire(std::uint32_t plainBytes) {
     int n = tcp_->tryWrite(wireOut_.data(), wireOut_.length());
     if (n < 0) {
       wireOut_.setLength(0);
-      failureDue_ = "Sending failed (" + uvReason(n) + ")";
-      scheduleTurnEnd();
+      failLater("Sending failed (" + uvReason(n) + ")", /*sending=*/true);
       return;
     }
     sent = static_cast<std::uint32_t>(n);
@@ -637,8 +631,7 @@ void SocketCore::sendWire(std::uint32_t plainBytes) {
   utils::detail::ByteStream rest = std::move(wireOut_);
   wireOut_ = tcp_->takeSpareBuffer();
   if (int status = tcp_->write(std::move(rest), sent); status != 0) {
-    failureDue_ = "Sending failed (" + uvReason(status) + ")";
-    scheduleTurnEnd();
+    failLater("Sending failed (" + uvReason(status) + ")", /*sending=*/true);
     return;
   }
   inflight_.push_back(plainBytes);
@@ -691,6 +684,14 @@ void SocketCore::dispatchProgress() {
   dispatch(event);
 }
 
+// failLater keeps a failure found inside a call for the turn's end, where AS3 reports it;
+// `sending` when a write met it.
+void SocketCore::failLater(std::string reason, bool sending) {
+  failureDue_ = std::move(reason);
+  failureIsSend_ = sending;
+  scheduleTurnEnd();
+}
+
 void SocketCore::runAtTurnEnd() {
   turnEndScheduled_ = false;
   auto keep = shared_from_this();
@@ -702,11 +703,11 @@ void SocketCore::runAtTurnEnd() {
   if (!failureDue_.empty()) {
     std::string reason = std::move(failureDue_);
     failureDue_.clear();
+    bool sending = std::exchange(failureIsSend_, false);
     progressDue_ = false;
     if (state_ != State::kConnected) return;
-    // A failed write may have met a reset with received bytes still unread (all such reasons
-    // start "Sending failed").
-    if (reason.rfind("Sending failed", 0) == 0)
+    // A failed write may have met a reset with received bytes still unread.
+    if (sending)
       failSending(std::move(reason));
     else
       fail(std::move(reason));

@@ -179,6 +179,7 @@ class SocketCore final : public std::enable_shared_from_this<SocketCore>,
   void connectFailed(std::string reason);
   void transportReady(std::shared_ptr<Tcp> tcp);
   void useConnection(std::shared_ptr<Tcp> tcp, bool accepted);
+  void failLater(std::string reason, bool sending);
   void endAttempt() noexcept;
 
   // TLS.
@@ -235,7 +236,8 @@ class SocketCore final : public std::enable_shared_from_this<SocketCore>,
   std::uint32_t flushedUnsent_ = 0;
   std::uint32_t sentInTurn_ = 0;  // the loop's turn() at the last send (it is compared only)
   bool beginDue_ = false;
-  std::string failureDue_;  // a write failure found inside a call, reported at turn end
+  bool failureIsSend_ = false;  // failureDue_ came from a write
+  std::string failureDue_;      // a failure found inside a call, reported at turn end
 
   // One entry per write handed to libuv: the plaintext bytes it carries, until it completes.
   // A vector, not a deque: an idle socket holds no allocation for it.
