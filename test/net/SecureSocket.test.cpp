@@ -134,6 +134,13 @@ struct OpensslServer {
   }
 };
 
+// serve gives `server` a leaf that `root` issues and binds it to a free loopback port.
+void serve(SecureServerSocket& server, TestCertificateAuthority& root) {
+  IssuedCertificate identity = root.issue();
+  server.certificate(identity.chainPem(), identity.privateKeyPem);
+  server.bind(0, "127.0.0.1");
+}
+
 }  // namespace
 
 TEST_CASE("SecureSocket connects to a trusted server, exchanges data and closes with close_notify",
@@ -143,9 +150,7 @@ TEST_CASE("SecureSocket connects to a trusted server, exchanges data and closes 
   // A server of its own: the accepted socket must see a clean close, not a truncation, and a
   // LoopbackServer counts both as the client's end.
   SecureServerSocket server(loop);
-  IssuedCertificate identity = root.issue();
-  server.certificate(identity.chainPem(), identity.privateKeyPem);
-  server.bind(0, "127.0.0.1");
+  serve(server, root);
   std::vector<std::shared_ptr<Socket>> accepted;
   server.addEventListener(ServerSocketConnectEvent::CONNECT, [&](ServerSocketConnectEvent& e) {
     accepted.push_back(e.socket());
@@ -455,10 +460,8 @@ TEST_CASE("SecureSocket: a peer that is not TLS, and a handshake the server give
   SECTION("a client that never speaks is dropped after handshakeTimeout, unannounced") {
     TestCertificateAuthority root;
     SecureServerSocket server(loop);
-    IssuedCertificate identity = root.issue();
-    server.certificate(identity.chainPem(), identity.privateKeyPem);
+    serve(server, root);
     server.handshakeTimeout(200);
-    server.bind(0, "127.0.0.1");
     int announced = 0;
     server.addEventListener(ServerSocketConnectEvent::CONNECT, [&](Event&) { ++announced; });
     server.listen();
@@ -512,10 +515,8 @@ TEST_CASE("SecureServerSocket: mutual TLS with client certificates", "[net][tls]
   EventLoop loop;
   TestCertificateAuthority serverRoot("server root"), clientRoot("client root");
   SecureServerSocket server(loop);
-  IssuedCertificate identity = serverRoot.issue();
-  server.certificate(identity.chainPem(), identity.privateKeyPem);
+  serve(server, serverRoot);
   server.requireClientCertificates(clientRoot.certificatePem());
-  server.bind(0, "127.0.0.1");
   int announced = 0;
   std::vector<std::shared_ptr<Socket>> kept;
   server.addEventListener(ServerSocketConnectEvent::CONNECT, [&](ServerSocketConnectEvent& e) {
@@ -626,9 +627,7 @@ TEST_CASE("A client's last handshake flight waits for its connect listener, and 
   EventLoop loop;
   TestCertificateAuthority root;
   SecureServerSocket server(loop);
-  IssuedCertificate identity = root.issue();
-  server.certificate(identity.chainPem(), identity.privateKeyPem);
-  server.bind(0, "127.0.0.1");
+  serve(server, root);
   std::vector<std::shared_ptr<Socket>> accepted;
   std::string received;
   int closes = 0, errors = 0;
@@ -679,9 +678,7 @@ TEST_CASE("SecureSocket connections keep alive, accepted ones too", "[net][tls]"
   EventLoop loop;
   TestCertificateAuthority root;
   SecureServerSocket server(loop);
-  IssuedCertificate identity = root.issue();
-  server.certificate(identity.chainPem(), identity.privateKeyPem);
-  server.bind(0, "127.0.0.1");
+  serve(server, root);
   std::shared_ptr<Socket> accepted;
   server.addEventListener(ServerSocketConnectEvent::CONNECT,
                           [&](ServerSocketConnectEvent& e) { accepted = e.socket(); });

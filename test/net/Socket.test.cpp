@@ -590,19 +590,34 @@ TEST_CASE("Socket autoFlush sends at the end of the loop turn, purgeOutput drops
   REQUIRE(runUntil(loop, [&] { return got == "auto"; }));
 }
 
-TEST_CASE("A turn's later flushes leave together at its end, the first and those outside at once",
-          "[net][socket]") {
-  EventLoop loop;
-  LoopbackServer server(loop, Script().awaitClose());
-  Socket socket(loop);
-  std::uint32_t afterFirst = 0, afterSecond = 0, afterPurge = 0;
-  socket.addEventListener(Event::CONNECT, [&](Event&) {
+namespace {
+
+// TwoFlushes writes "one" and "two" in one turn, flushing each, and notes bytesPending after
+// each flush.
+struct TwoFlushes {
+  std::uint32_t afterFirst = 0;
+  std::uint32_t afterSecond = 0;
+  void make(Socket& socket) {
     socket.writeUTFBytes("one");
     socket.flush();
     afterFirst = socket.bytesPending();
     socket.writeUTFBytes("two");
     socket.flush();
     afterSecond = socket.bytesPending();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("A turn's later flushes leave together at its end, the first and those outside at once",
+          "[net][socket]") {
+  EventLoop loop;
+  LoopbackServer server(loop, Script().awaitClose());
+  Socket socket(loop);
+  TwoFlushes flushes;
+  std::uint32_t afterPurge = 0;
+  socket.addEventListener(Event::CONNECT, [&](Event&) {
+    flushes.make(socket);
     socket.writeUTFBytes("dropped");
     socket.purgeOutput();  // drops only what was not flushed
     afterPurge = socket.bytesPending();
@@ -611,8 +626,8 @@ TEST_CASE("A turn's later flushes leave together at its end, the first and those
   socket.connect("127.0.0.1", server.port());
   REQUIRE(runUntil(loop, [&] { return server.received() == "onetwo"; }));
   // The turn's first flush went at once; the second waited in the socket for the turn's end.
-  CHECK(afterFirst == 0);
-  CHECK(afterSecond == 3);
+  CHECK(flushes.afterFirst == 0);
+  CHECK(flushes.afterSecond == 3);
   CHECK(afterPurge == 3);
   CHECK(socket.bytesPending() == 5);
   // Outside a running loop (a game's frame code), flush() hands the bytes over at once.
@@ -630,21 +645,16 @@ TEST_CASE("A SecureSocket's later flushes of a turn leave together at its end", 
   LoopbackServer server(loop, root, Script().awaitClose());
   as3::net::SecureSocket socket(loop);
   root.trustIn(socket);
-  std::uint32_t afterFirst = 0, afterSecond = 0;
+  TwoFlushes flushes;  // afterSecond counts the plaintext of records not yet handed over
   socket.addEventListener(Event::CONNECT, [&](Event&) {
-    socket.writeUTFBytes("one");
-    socket.flush();
-    afterFirst = socket.bytesPending();
-    socket.writeUTFBytes("two");
-    socket.flush();
-    afterSecond = socket.bytesPending();  // plaintext of records not yet handed over
+    flushes.make(socket);
     socket.writeUTFBytes("unflushed");
     socket.close();  // the flushed records, then close_notify
   });
   socket.connect("localhost", server.port());
   REQUIRE(runUntil(loop, [&] { return server.finished() == 1; }));
-  CHECK(afterFirst == 0);
-  CHECK(afterSecond == 3);
+  CHECK(flushes.afterFirst == 0);
+  CHECK(flushes.afterSecond == 3);
   CHECK(server.received() == "onetwo");
   CHECK(server.failures().empty());
 }
