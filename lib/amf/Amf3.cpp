@@ -247,6 +247,10 @@ StringRep* Amf3Reader::readString(const char* what) {
           in_.p = p + 2;
           return Value(std::int32_t{p[1]});
         }
+        if (in_.end() - p >= 3 && p[2] < 0x80) {  // two bytes: below 2^14, never negative
+          in_.p = p + 3;
+          return Value(static_cast<std::int32_t>((p[1] & 0x7F) << 7 | p[2]));
+        }
         break;
       case 0x05:
         if (in_.end() - p >= 9) {

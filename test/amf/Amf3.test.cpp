@@ -41,6 +41,16 @@ TEST_CASE("AMF3 integers use the marker only inside [-2^28, 2^28 - 1]", "[amf3]"
   CHECK(decode3(hex("04 C0 80 80 00")).asInt() == -0x10000000);
   CHECK(decode3(hex("04 BF FF FF FF")).asInt() == 0x0FFFFFFF);
   CHECK(decode3(hex("04 80 01")).asInt() == 1);  // not minimal, still read
+
+  // The same inside a container, where short forms take a quicker path.
+  Array items = decode3(hex("09 0B 01 04 7F 04 81 00 04 FF 7F 04 81 80 00 04 80 01")).asArray();
+  REQUIRE(items.length() == 5);
+  CHECK(items.get(0u).asInt() == 127);
+  CHECK(items.get(1u).asInt() == 128);
+  CHECK(items.get(2u).asInt() == 16383);
+  CHECK(items.get(3u).asInt() == 16384);
+  CHECK(items.get(4u).asInt() == 1);
+  CHECK(encode3(items) == hex("09 0B 01 04 7F 04 81 00 04 FF 7F 04 81 80 00 04 01"));
 }
 
 TEST_CASE("AMF3 strings are referenced by value and '' never", "[amf3]") {
