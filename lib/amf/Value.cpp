@@ -133,8 +133,6 @@ Traits* internTraits(std::string_view alias, const std::vector<std::string_view>
   return traits;
 }
 
-// Member names repeat across objects ("x", "y", "id"): a small cache gives them one shared
-// string, which also lets the writer recognise them by address.
 namespace {
 constexpr std::size_t kInternSlots = 512;
 // The slots are reached through a plain pointer (initial-exec: no call per access, unlike a
@@ -160,6 +158,8 @@ __attribute__((noinline)) StringRep** makeInternSlots() {
 }
 }  // namespace
 
+// Member names repeat across objects ("x", "y", "id"): a small cache gives them one shared
+// string, which also lets the writer recognise them by address.
 String internKey(std::string_view key) {
   if (key.size() > 32) return String(key);
   StringRep** slots = tInternSlots ? tInternSlots : makeInternSlots();

@@ -51,9 +51,10 @@ AS3NET_EXPORT void poolFree(void* block, std::size_t bytes) noexcept;
 struct StringRep {
   std::uint32_t refs;
   std::uint32_t size;
-  std::uint32_t hash;  // of the bytes, made on first need by the AMF writer; 0 until then
-  std::uint32_t
-      writerIndex;  // the string's index in the last AMF3 writer's table, a hint it checks
+  // The AMF codec's hash of the bytes, made on first need (0 until then), and the string's
+  // index in the last AMF3 writer's table, a hint that writer checks before trusting.
+  std::uint32_t hash;
+  std::uint32_t writerIndex;
   const char* data() const noexcept { return reinterpret_cast<const char*>(this + 1); }
   std::string_view view() const noexcept { return {data(), size}; }
 };
