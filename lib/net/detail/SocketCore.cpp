@@ -564,7 +564,7 @@ void SocketCore::sendFlushed() {
     if (n < 0) {
       // Reported from the loop, as AS3 reports every failure after the call that met it.
       output_.clear();
-      failLater("Sending failed (" + uvReason(n) + ")", /*sending=*/true);
+      sendFailedLater(n);
       return;
     }
     sent = static_cast<std::uint32_t>(n);
@@ -596,7 +596,7 @@ void SocketCore::sendFlushed() {
     keepUnflushed();
   }
   if (int status = tcp_->write(std::move(rest), sent); status != 0) {
-    failLater("Sending failed (" + uvReason(status) + ")", /*sending=*/true);
+    sendFailedLater(status);
     return;
   }
   inflight_.push_back(queued);
@@ -614,7 +614,7 @@ void SocketCore::sendWire(std::uint32_t plainBytes) {
     int n = tcp_->tryWrite(wireOut_.data(), wireOut_.length());
     if (n < 0) {
       wireOut_.setLength(0);
-      failLater("Sending failed (" + uvReason(n) + ")", /*sending=*/true);
+      sendFailedLater(n);
       return;
     }
     sent = static_cast<std::uint32_t>(n);
@@ -631,7 +631,7 @@ void SocketCore::sendWire(std::uint32_t plainBytes) {
   utils::detail::ByteStream rest = std::move(wireOut_);
   wireOut_ = tcp_->takeSpareBuffer();
   if (int status = tcp_->write(std::move(rest), sent); status != 0) {
-    failLater("Sending failed (" + uvReason(status) + ")", /*sending=*/true);
+    sendFailedLater(status);
     return;
   }
   inflight_.push_back(plainBytes);
@@ -690,6 +690,11 @@ void SocketCore::failLater(std::string reason, bool sending) {
   failureDue_ = std::move(reason);
   failureIsSend_ = sending;
   scheduleTurnEnd();
+}
+
+// sendFailedLater is failLater for a write that libuv refused with `status`.
+void SocketCore::sendFailedLater(int status) {
+  failLater("Sending failed (" + uvReason(status) + ")", /*sending=*/true);
 }
 
 void SocketCore::runAtTurnEnd() {

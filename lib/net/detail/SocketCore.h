@@ -180,6 +180,7 @@ class SocketCore final : public std::enable_shared_from_this<SocketCore>,
   void transportReady(std::shared_ptr<Tcp> tcp);
   void useConnection(std::shared_ptr<Tcp> tcp, bool accepted);
   void failLater(std::string reason, bool sending);
+  void sendFailedLater(int status);
   void endAttempt() noexcept;
 
   // TLS.
