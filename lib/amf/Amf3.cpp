@@ -759,7 +759,7 @@ struct Amf3Writer::Table {
   bool stamping = false;
 
   // Each table's entries in index order: what a value's writerIndex hint is checked against.
-  std::vector<const void*> stringOwners;  // the StringRep, or null for text without one
+  std::vector<const StringRep*> stringOwners;  // the StringRep, or null for text without one
   std::vector<const void*> objectKeys;
   std::vector<const void*> traitsKeys;
   // Content and identity lookups, for text without a StringRep, for identities that are not
@@ -944,11 +944,24 @@ void Amf3Writer::failDepth() const {
 // Most repeats are the very same string object (one decoded string table entry, or an interned
 // name): its hint finds it before any hashing. Inline, as the item writer below: a call per
 // member name or number would cost more than writing it.
-[[gnu::always_inline]] inline void Amf3Writer::writeString(std::string_view s, StringRep* rep) {
+[[gnu::always_inline]] inline bool Amf3Writer::knownString(const StringRep* rep,
+                                                           std::uint32_t* index) const {
   const Table& t = *tables_;
-  if (rep && t.stamping && rep->writerIndex < t.stringOwners.size() &&
-      t.stringOwners[rep->writerIndex] == rep) {
-    out_.u29(rep->writerIndex << 1);
+  if (!t.stamping || rep->writerIndex >= t.stringOwners.size()) return false;
+  // Equal text made separately (every "red" a porter writes is its own string) shares the
+  // first one's index: its hint points there and the bytes prove it.
+  const StringRep* owner = t.stringOwners[rep->writerIndex];
+  if (owner != rep && (!owner || owner->hash != rep->hash || owner->size != rep->size ||
+                       std::memcmp(owner->data(), rep->data(), rep->size) != 0))
+    return false;
+  *index = rep->writerIndex;
+  return true;
+}
+
+[[gnu::always_inline]] inline void Amf3Writer::writeString(std::string_view s, StringRep* rep) {
+  std::uint32_t index;
+  if (rep && knownString(rep, &index)) {
+    out_.u29(index << 1);
     return;
   }
   writeNewString(s, rep);
@@ -1012,6 +1025,79 @@ void Amf3Writer::failDepth() const {
   writeValue(v);
 }
 
+[[gnu::always_inline]] inline std::uint8_t* Amf3Writer::itemAt(std::uint8_t* o,
+                                                               const Value& v) const {
+  switch (v.type()) {
+    case Type::Int: {
+      std::int32_t i = v.asInt();
+      if (i < kAmf3IntMin || i > kAmf3IntMax) return nullptr;
+      o[0] = 0x04;
+      return o + 1 + encodeU29(o + 1, static_cast<std::uint32_t>(i) & kU29Max);
+    }
+    case Type::Number: {
+      double d = v.asNumber();
+      if (fitsAmf3Int(d)) return nullptr;
+      std::uint64_t bits = kFlashNaNBits;
+      if (!std::isnan(d)) std::memcpy(&bits, &d, sizeof bits);
+      bits = __builtin_bswap64(bits);
+      o[0] = 0x05;
+      std::memcpy(o + 1, &bits, 8);
+      return o + 9;
+    }
+    case Type::String: {
+      std::uint32_t index;
+      if (!knownString(v.stringRep(), &index)) return nullptr;
+      o[0] = 0x06;
+      return o + 1 + encodeU29(o + 1, index << 1);
+    }
+    default:
+      return nullptr;
+  }
+}
+
+void Amf3Writer::writeItems(const Value* v, const Value* last) {
+  std::uint8_t* o = out_.cursor();
+  std::uint8_t* limit = out_.limit();
+  for (; v != last; ++v) {
+    if (limit - o >= kItemRoom) {
+      if (std::uint8_t* next = itemAt(o, *v)) {
+        o = next;
+        continue;
+      }
+    }
+    out_.commit(o);
+    writeItem(*v);
+    o = out_.cursor();
+    limit = out_.limit();
+  }
+  out_.commit(o);
+}
+
+void Amf3Writer::writeMembers(const Member* m, const Member* last) {
+  std::uint8_t* o = out_.cursor();
+  std::uint8_t* limit = out_.limit();
+  for (; m != last; ++m) {
+    StringRep* key = m->key.rep();
+    if (key->size == 0) continue;  // as Flash: "" would end the list
+    std::uint32_t index;
+    if (limit - o >= 4 + kItemRoom && knownString(key, &index)) {
+      o += encodeU29(o, index << 1);
+      if (std::uint8_t* next = itemAt(o, m->value)) {
+        o = next;
+        continue;
+      }
+      out_.commit(o);
+    } else {
+      out_.commit(o);
+      writeString(key->view(), key);
+    }
+    writeItem(m->value);
+    o = out_.cursor();
+    limit = out_.limit();
+  }
+  out_.commit(o);
+}
+
 void Amf3Writer::writeNewString(std::string_view s, StringRep* rep) {
   if (s.empty()) {
     out_.u8(0x01);
@@ -1032,6 +1118,7 @@ void Amf3Writer::writeNewString(std::string_view s, StringRep* rep) {
   }
   std::uint32_t index = t.findOrAddString(s.data(), size, hash, rep);
   if (index != Table::kAbsent) {
+    if (rep && t.stamping) rep->writerIndex = index;
     out_.u29(index << 1);
     return;
   }
@@ -1209,13 +1296,9 @@ void Amf3Writer::writeArray(ArrayNode* a) {
   enter();
   writeInlineCount(a->dense.size(), "an Array's dense part (elements)");
   // Flash writes an "" key too, which ends the list early and corrupts what follows; skip it.
-  for (const Member& m : a->assoc) {
-    if (m.key.view().empty()) continue;
-    writeString(m.key.view(), m.key.rep());
-    writeItem(m.value);
-  }
+  writeMembers(a->assoc.data(), a->assoc.data() + a->assoc.size());
   out_.u8(0x01);
-  for (const Value& item : a->dense) writeItem(item);
+  writeItems(a->dense.data(), a->dense.data() + a->dense.size());
   leave();
 }
 
@@ -1242,13 +1325,9 @@ void Amf3Writer::writeObject(ObjectNode* o) {
       for (const String& name : traits->sealed) writeString(name.view(), name.rep());
     }
   }
-  for (const Value& v : o->sealed) writeItem(v);
+  writeItems(o->sealed.data(), o->sealed.data() + o->sealed.size());
   if (traits->dynamic) {
-    for (const Member& m : o->dynamic) {
-      if (m.key.view().empty()) continue;  // as Flash: "" would end the list
-      writeString(m.key.view(), m.key.rep());
-      writeItem(m.value);
-    }
+    writeMembers(o->dynamic.data(), o->dynamic.data() + o->dynamic.size());
     out_.u8(0x01);
   }
   leave();

@@ -2,6 +2,7 @@
 // encoding rules of sections 3 and 4.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -53,6 +54,44 @@ TEST_CASE("AMF3 integers use the marker only inside [-2^28, 2^28 - 1]", "[amf3]"
   CHECK(encode3(items) == hex("09 0B 01 04 7F 04 81 00 04 FF 7F 04 81 80 00 04 01"));
 }
 
+TEST_CASE("AMF3 Numbers holding an int inside the range take the integer marker", "[amf3]") {
+  // Each alone, and as an Array element and an Object member (the container loops' own path).
+  struct Case {
+    double number;
+    bool asInt;
+  };
+  const Case cases[] = {
+      {0.0, true},           {-0.0, false},         {1.0, true},           {-1.0, true},
+      {0.5, false},          {-0.5, false},         {1.5, false},          {127.0, true},
+      {16384.0, true},       {134217728.0, true},   {134217727.5, false},  {268435455.0, true},
+      {268435455.5, false},  {268435456.0, false},  {-268435455.5, false}, {-268435456.0, true},
+      {-268435457.0, false}, {-268435456.5, false}, {4294967296.0, false}, {1e-310, false},
+      {5e-324, false},       {1e300, false},        {HUGE_VAL, false},     {-HUGE_VAL, false},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.number);
+    std::vector<std::uint8_t> alone = encode3(Value(c.number));
+    CHECK(alone[0] == (c.asInt ? 0x04 : 0x05));
+    Value back = decode3(alone);
+    CHECK(back.type() == (c.asInt ? Type::Int : Type::Number));
+    CHECK(back.asNumber() == c.number);
+    CHECK(std::signbit(back.asNumber()) == std::signbit(c.number));
+
+    Object holder;
+    holder["n"] = c.number;
+    Array list{c.number, c.number};
+    for (const Value& container : {Value(holder), Value(list)}) {
+      std::vector<std::uint8_t> bytes = encode3(container);
+      std::vector<std::uint8_t> item(alone.begin(), alone.end());
+      CHECK(std::search(bytes.begin(), bytes.end(), item.begin(), item.end()) != bytes.end());
+      Value decoded = decode3(bytes);
+      Value inner = container.type() == Type::Array ? decoded[0] : decoded["n"];
+      CHECK(inner.type() == back.type());
+      CHECK(inner.asNumber() == c.number);
+    }
+  }
+}
+
 TEST_CASE("AMF3 strings are referenced by value and '' never", "[amf3]") {
   auto bytes = hex("09 0D 01 06 07 666F6F 06 07 737472 06 00 06 02 06 00 0A 0B 01 02 06 00 01");
   Value v = decode3(bytes);
@@ -87,6 +126,25 @@ TEST_CASE("AMF3 finds what a value wrote before by content and identity, never b
   CHECK(encode3(Array{b, other, a, text, b, text}) ==
         hex("09 0D 01 0A 0B 01 " + test::amf3String("n") + "04 02 01 06 " +
             test::amf3String("other") + "0A 01 00 04 01 01 " + longInline + "0A 02 06 04"));
+
+  // A string made apart from an equal one takes that one's index; in the next value the same
+  // index may hold other text, and then it is written anew.
+  Value red = "red";
+  Value otherRed = std::string("red");
+  CHECK(encode3(Array{red, otherRed}) == hex("09 05 01 06 " + test::amf3String("red") + "06 00"));
+  CHECK(encode3(Array{Value("blue"), otherRed, red}) ==
+        hex("09 07 01 06 " + test::amf3String("blue") + "06 " + test::amf3String("red") + "06 02"));
+
+  // The same for member names too long to share one string.
+  std::string longName(40, 'k');
+  Object first;
+  first[longName] = 1;
+  Object second;
+  second[std::string(longName)] = 2;
+  auto twoObjects =
+      hex("09 05 01 0A 0B 01 " + test::amf3String(longName) + "04 01 01 0A 01 00 04 02 01");
+  CHECK(encode3(Array{first, second}) == twoObjects);
+  CHECK(encode3(Array{first, second}) == twoObjects);  // now through the names' marks
 }
 
 TEST_CASE("AMF3 dates, arrays and vectors keep Flash's bytes", "[amf3]") {

@@ -175,6 +175,10 @@ class OutBuffer {
     return p_;
   }
   void commit(std::uint8_t* to) noexcept { p_ = to; }
+  /// cursor and limit let a loop write through a local pointer: a byte store may alias any
+  /// member, so p_ would be reloaded after every one, each load waiting on the last store.
+  std::uint8_t* cursor() const noexcept { return p_; }
+  std::uint8_t* limit() const noexcept { return end_; }
   void u8(std::uint8_t b) { *room(1) = b, ++p_; }
   void bytes(const void* data, std::size_t n) {
     if (n == 0) return;  // an empty ByteArray's data() may be null, which memcpy must not see
@@ -302,6 +306,17 @@ class Amf3Writer {
   void writeNewString(std::string_view s, StringRep* rep);  // what the rep's hint did not find
   /// writeItem is writeValue with the frequent kinds (int, Number, String) inline.
   void writeItem(const Value& v);
+  /// knownString finds `rep` in the string table by its hint: true, with its index, when the
+  /// entry there is `rep` or holds the same text.
+  bool knownString(const StringRep* rep, std::uint32_t* index) const;
+  /// itemAt writes `v` at `o`, which has room for kItemRoom bytes, when it is an AMF3 int, a
+  /// double or a string the table holds, and returns the byte after it; null for anything else.
+  std::uint8_t* itemAt(std::uint8_t* o, const Value& v) const;
+  static constexpr std::ptrdiff_t kItemRoom = 9;  // a marker and a double
+  /// writeItems and writeMembers write a container's values (and names) through a local
+  /// cursor, taking the general path only for what itemAt does not write.
+  void writeItems(const Value* first, const Value* last);
+  void writeMembers(const Member* first, const Member* last);
   void writeDouble(double d);
   /// writeInlineCount writes the U29 of an inline length or count; RangeError #2006 past 2^28-1.
   void writeInlineCount(std::size_t count, const char* what);

@@ -77,11 +77,18 @@ inline constexpr std::int32_t signedFromU29(std::uint32_t u) noexcept {
 
 /// fitsAmf3Int tells whether `value` is integral, not -0, and inside the integer marker's range:
 /// what avmplus stores as an int atom and so writes with the integer marker.
+/// Decided on the bits: converting to int and back costs a long dependency chain per Number.
 inline bool fitsAmf3Int(double value) noexcept {
-  if (!(value >= kAmf3IntMin && value <= kAmf3IntMax)) return false;  // NaN falls out here
-  auto asInt = static_cast<std::int32_t>(value);
-  if (static_cast<double>(asInt) != value) return false;
-  return asInt != 0 || !std::signbit(value);
+  std::uint64_t bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  if (bits == 0) return true;  // +0; -0 stays a double
+  int exponent = static_cast<int>((bits >> 52) & 0x7FF) - 1023;
+  // Below 1 in size (zero done), or 2^29 and beyond, NaN and the infinities among them.
+  if (exponent < 0 || exponent > 28) return false;
+  // Of the values in [2^28, 2^29) in size only -2^28 is inside the range.
+  if (exponent == 28) return bits == 0xC1B0000000000000ull;
+  // Integral when no mantissa bit is left below the units.
+  return (bits << (12 + exponent)) == 0;
 }
 
 /// Flash writes NaN as x86's default NaN, sign bit set.
