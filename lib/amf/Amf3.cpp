@@ -113,10 +113,7 @@ std::uint64_t hashPointer(const void* p) noexcept {
 StringRep* Input::utf8(const std::uint8_t* at, std::size_t n) {
   if (isWellFormedUtf8(at, n)) {
     std::string_view text(reinterpret_cast<const char*>(at), n);
-    if (n > 32) return makeString(text);
-    String shared = internKey(text);
-    retain(shared.rep());
-    return shared.rep();
+    return internedString(text);
   }
   std::string lenient = utils::detail::decodeUtf8Lenient(at, n, /*stopAtNul=*/false);
   return makeString(lenient);
@@ -236,6 +233,13 @@ StringRep* Amf3Reader::readString(const char* what) {
     return s;
   }
   return readString(what);
+}
+
+// The empty string that ends a list of names, read without making a string of it.
+[[gnu::always_inline]] inline bool Amf3Reader::endOfNames() {
+  if (in_.p == in_.end() || *in_.p != 0x01) return false;
+  ++in_.p;
+  return true;
 }
 
 [[gnu::always_inline]] inline Value Amf3Reader::readItem() {
@@ -496,6 +500,7 @@ void Amf3Reader::readArray(Value& out) {
   out = Value(node, Value::Adopt{});
   remember(node);
   for (;;) {
+    if (endOfNames()) break;
     StringRep* key = readStringInline("an Array key");
     if (key->size == 0) {
       release(key);
@@ -607,6 +612,7 @@ void Amf3Reader::readObject(Value& out) {
       // the right size; nested objects stack theirs above.
       std::size_t mark = members_.size();
       for (;;) {
+        if (endOfNames()) break;
         String key(readStringInline("a dynamic member name"), /*adopt=*/true);
         if (key.view().empty()) break;
         in_.charge(sizeof(Member));

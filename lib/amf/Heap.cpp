@@ -10,60 +10,19 @@
 #include <thread>
 #include <vector>
 
+#include "amf/detail/Heap.h"
 #include "amf/detail/Nodes.h"
 #include "as3/amf/ClassAlias.h"
 
 namespace as3::amf::detail {
 
-class Heap {
- public:
-  Heap() noexcept { head_.prev = head_.next = &head_; }
-
-  void link(Node* node) noexcept {
-    node->heap = this;
-    node->next = &head_;
-    node->prev = head_.prev;
-    head_.prev->next = node;
-    head_.prev = node;
-    ++count_;
-  }
-  void unlink(Node* node) noexcept {
-    node->prev->next = node->next;
-    node->next->prev = node->prev;
-    --count_;
-  }
-  void noteAllocation() {
-    if (++allocations_ >= threshold_ && !collecting_) collect();
-  }
-  std::size_t collect();
-  std::size_t count() const noexcept { return count_; }
-  bool threadAlive = true;
-  std::thread::id owner = std::this_thread::get_id();
-  // Destroying a long chain recursively would overflow the stack, so nodes freed while another
-  // is being freed wait here for the outermost call to delete them.
-  bool reaping = false;
-  std::vector<Node*> pending;
-
- private:
-  static constexpr std::uint8_t kReachable = 1;
-  static constexpr std::size_t kMinThreshold = 20000;
-
-  struct Sentinel : Node {
-    Sentinel() noexcept : Node(Type::Null) {}
-  } head_;
-  std::size_t count_ = 0;
-  std::size_t allocations_ = 0;
-  std::size_t threshold_ = kMinThreshold;
-  bool collecting_ = false;
-};
+thread_local Heap* tHeap __attribute__((tls_model("initial-exec"))) = nullptr;
 
 namespace {
 
 // The thread's heap outlives the thread while nodes made on it are still referenced (by a
-// static, say); the last such node to go deletes it.
-// The fast path reads a plain pointer (initial-exec: no call per access); the owner exists only
-// to collect and let go of the heap when the thread ends.
-thread_local Heap* tHeap __attribute__((tls_model("initial-exec"))) = nullptr;
+// static, say); the last such node to go deletes it. The owner exists only to collect and let
+// go of the heap when the thread ends.
 thread_local bool tHeapOwnerGone __attribute__((tls_model("initial-exec"))) = false;
 
 void releaseHeapIfDone(Heap* heap) noexcept {
@@ -82,6 +41,8 @@ struct HeapOwner {
   }
 };
 
+}  // namespace
+
 __attribute__((noinline)) Heap& makeHeap() {
   if (tHeapOwnerGone) {
     // Values made by other thread-local destructors after the owner's: a heap nobody collects,
@@ -96,9 +57,7 @@ __attribute__((noinline)) Heap& makeHeap() {
   return *owner.heap;
 }
 
-inline Heap& currentHeap() {
-  return tHeap ? *tHeap : makeHeap();
-}
+namespace {
 
 void deleteNode(Node* node) noexcept {
   switch (node->type) {
@@ -207,12 +166,6 @@ std::size_t Heap::collect() {
   return garbage.size();
 }
 
-void registerNode(Node* node) {
-  Heap& heap = currentHeap();
-  heap.link(node);
-  heap.noteAllocation();
-}
-
 void destroyNode(Node* node) noexcept {
   Heap* heap = node->heap;
   if (heap->reaping) {
@@ -244,30 +197,6 @@ void checkOwningThread(const Node* node) {
 
 namespace {
 
-// Free lists of 16-byte size classes up to 512 bytes; bigger blocks go to the allocator.
-constexpr std::size_t kPoolGranule = 16;
-constexpr std::size_t kPoolClasses = 32;
-constexpr std::uint32_t kPoolKeep = 8192;  // blocks kept per class; the rest are freed
-// Under AddressSanitizer every block goes to the allocator, which can then see a use after free
-// inside a size class, or an overflow into a block's rounding; the tests and fuzzers rely on it.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kPoolEnabled = false;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kPoolEnabled = false;
-#else
-constexpr bool kPoolEnabled = true;
-#endif
-#else
-constexpr bool kPoolEnabled = true;
-#endif
-
-struct PoolLists {
-  void* heads[kPoolClasses];
-  std::uint32_t counts[kPoolClasses];
-};
-thread_local PoolLists tPool __attribute__((tls_model("initial-exec"))) = {};
-
 // Frees the lists when the thread ends (created on the first block returned to a list).
 struct PoolReleaser {
   ~PoolReleaser() {
@@ -283,47 +212,28 @@ struct PoolReleaser {
   }
 };
 
-__attribute__((noinline)) void armPoolReleaser() {
-  thread_local PoolReleaser releaser;
-}
-thread_local bool tPoolArmed __attribute__((tls_model("initial-exec"))) = false;
-
 }  // namespace
 
+thread_local PoolLists tPool __attribute__((tls_model("initial-exec"))) = {};
+
+__attribute__((noinline)) void armPool() {
+  tPool.armed = true;
+  thread_local PoolReleaser releaser;
+}
+
 void* poolAllocate(std::size_t bytes) {
-  std::size_t c = (bytes + kPoolGranule - 1) / kPoolGranule;
-  if (!kPoolEnabled || c == 0 || c > kPoolClasses) return ::operator new(bytes);
-  --c;
-  if (void* block = tPool.heads[c]) {
-    tPool.heads[c] = *static_cast<void**>(block);
-    --tPool.counts[c];
-    return block;
-  }
-  return ::operator new((c + 1) * kPoolGranule);
+  return poolTake(bytes);
 }
 
 void poolFree(void* block, std::size_t bytes) noexcept {
-  if (!block) return;
-  std::size_t c = (bytes + kPoolGranule - 1) / kPoolGranule;
-  if (!kPoolEnabled || c == 0 || c > kPoolClasses || tPool.counts[c - 1] >= kPoolKeep) {
-    ::operator delete(block);
-    return;
-  }
-  if (!tPoolArmed) {
-    tPoolArmed = true;
-    armPoolReleaser();
-  }
-  --c;
-  *static_cast<void**>(block) = tPool.heads[c];
-  tPool.heads[c] = block;
-  ++tPool.counts[c];
+  poolGive(block, bytes);
 }
 
 void* Node::operator new(std::size_t bytes) {
-  return poolAllocate(bytes);
+  return poolTake(bytes);
 }
 void Node::operator delete(void* block, std::size_t bytes) noexcept {
-  poolFree(block, bytes);
+  poolGive(block, bytes);
 }
 
 StringRep* makeString(std::string_view text) {

@@ -160,18 +160,24 @@ __attribute__((noinline)) StringRep** makeInternSlots() {
 
 // Member names repeat across objects ("x", "y", "id"): a small cache gives them one shared
 // string, which also lets the writer recognise them by address.
-String internKey(std::string_view key) {
-  if (key.size() > 32) return String(key);
+StringRep* internedString(std::string_view key) {
+  if (key.size() > 32) return makeString(key);
   StringRep** slots = tInternSlots ? tInternSlots : makeInternSlots();
-  if (!slots) return String(key);
+  if (!slots) return makeString(key);
   std::uint32_t hash = textHash(key.data(), key.size());
   StringRep*& slot = slots[(hash >> 7) % kInternSlots];
-  if (!slot || slot->size != key.size() || std::memcmp(slot->data(), key.data(), key.size()) != 0) {
+  if (!slot || slot->hash != hash || slot->size != key.size() ||
+      std::memcmp(slot->data(), key.data(), key.size()) != 0) {
     if (slot) release(slot);
     slot = makeString(key);
     slot->hash = hash;
   }
-  return String(slot, /*adopt=*/false);
+  retain(slot);
+  return slot;
+}
+
+String internKey(std::string_view key) {
+  return String(internedString(key), /*adopt=*/true);
 }
 
 std::pair<Value, Value>* DictionaryNode::find(const Value& key) noexcept {

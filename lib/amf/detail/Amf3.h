@@ -147,6 +147,7 @@ class Amf3Reader {
   /// one-byte string reference; small ints, Numbers, strings) inline, for the container loops.
   StringRep* readStringInline(const char* what);
   Value readItem();
+  bool endOfNames();
   void readXml(Value& out, Type type);
   void readDate(Value& out);
   void readArray(Value& out);

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "amf/detail/Heap.h"
 #include "as3/amf/Value.h"
 #include "as3/utils/ByteArray.h"
 
@@ -58,8 +59,8 @@ struct PoolAllocator {
   PoolAllocator() noexcept = default;
   template <class U>
   PoolAllocator(const PoolAllocator<U>&) noexcept {}
-  T* allocate(std::size_t n) { return static_cast<T*>(poolAllocate(n * sizeof(T))); }
-  void deallocate(T* p, std::size_t n) noexcept { poolFree(p, n * sizeof(T)); }
+  T* allocate(std::size_t n) { return static_cast<T*>(poolTake(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t n) noexcept { poolGive(p, n * sizeof(T)); }
   friend bool operator==(const PoolAllocator&, const PoolAllocator&) noexcept { return true; }
   friend bool operator!=(const PoolAllocator&, const PoolAllocator&) noexcept { return false; }
 };
@@ -70,6 +71,8 @@ using Members = std::vector<Member, PoolAllocator<Member>>;
 /// longer texts get a string of their own): names and short values repeat across objects and
 /// messages, and one string for them saves allocations and lets the writer match by address.
 String internKey(std::string_view text);
+/// internedString is internKey's string as a new reference.
+StringRep* internedString(std::string_view text);
 
 /// Traits is what AMF3 sends once per class: alias, sealed member names, the dynamic and
 /// externalizable flags. Shared by every object of that class read from one stream.
@@ -163,14 +166,22 @@ struct DictionaryNode : Node {
   std::pair<Value, Value>* find(const Value& key) noexcept;
 };
 
-/// registerNode links a new node into this thread's heap, which may first reclaim cycles.
-void registerNode(Node* node);
-
 /// adopt registers a new node with this thread's heap and returns it (one reference held by the
-/// caller). Every node is made through it.
+/// caller). Every node is made through it; Node's sized operator delete gives the block back.
 template <class N, class... Args>
 N* adopt(Args&&... args) {
-  N* node = new N(std::forward<Args>(args)...);
+  void* block = poolTake(sizeof(N));
+  N* node;
+  if constexpr (std::is_nothrow_constructible_v<N, Args&&...>) {
+    node = ::new (block) N(std::forward<Args>(args)...);
+  } else {
+    try {
+      node = ::new (block) N(std::forward<Args>(args)...);
+    } catch (...) {
+      poolGive(block, sizeof(N));
+      throw;
+    }
+  }
   registerNode(node);
   return node;
 }
