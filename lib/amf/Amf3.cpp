@@ -608,8 +608,8 @@ void Amf3Reader::readObject(Value& out) {
     node->sealed.reserve(sealedCount);
     for (std::size_t i = 0; i < sealedCount; ++i) node->sealed.emplace_back(readItem());
     if (traits->dynamic) {
-      // Members gather on a shared stack and move into the object once, in one allocation of
-      // the right size; nested objects stack theirs above.
+      // Members gather on a shared stack and are relocated into the object once, in one
+      // allocation of the right size; nested objects stack theirs above.
       std::size_t mark = members_.size();
       for (;;) {
         if (endOfNames()) break;
@@ -618,9 +618,8 @@ void Amf3Reader::readObject(Value& out) {
         in_.charge(sizeof(Member));
         members_.push_back(Member{std::move(key), readItem()});
       }
-      auto first = members_.begin() + static_cast<std::ptrdiff_t>(mark);
-      node->dynamic.assign(std::make_move_iterator(first), std::make_move_iterator(members_.end()));
-      members_.erase(first, members_.end());
+      node->dynamic.relocateFrom(members_.data() + mark, members_.size() - mark);
+      members_.forgetFrom(mark);
       dropRepeatedKeys(node->dynamic);
       if (!traits->sealed.empty() && !node->dynamic.empty()) foldDynamicIntoSealed(node);
     }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -188,6 +189,45 @@ TEST_CASE("Array holes, setLength and delete follow AS3", "[amf][value]") {
   edge.set("4294967295", 2);
   CHECK(edge.length() == 4294967295u);
   CHECK(edge.associativeCount() == 2);
+}
+
+TEST_CASE("Arrays and objects keep every element as they grow, shrink and copy", "[amf][value]") {
+  Object shared;
+  shared["k"] = 1;
+  auto expected = [&shared](std::uint32_t i) {
+    if (i % 3 == 0) return Value(std::to_string(i));
+    if (i % 3 == 1) return Value(shared);
+    return Value(static_cast<std::int32_t>(i));
+  };
+  Array a;
+  for (std::uint32_t i = 0; i < 1000; ++i) a.push(expected(i));
+  a.push(a.get(0u));  // an element of the array itself, while its storage grows
+  REQUIRE(a.length() == 1001);
+  for (std::uint32_t i = 0; i < 1000; ++i) CHECK(a.get(i) == expected(i));
+  CHECK(a.get(1000u).asString() == "0");
+
+  Value copy = test::decode3(test::encode3(a));
+  a.setLength(10);
+  CHECK(a.length() == 10);
+  CHECK(a.get(9u).asString() == "9");
+  a.setLength(12);
+  CHECK(a.get(11u).isUndefined());
+  Array back = copy.asArray();
+  REQUIRE(back.length() == 1001);
+  CHECK(back.get(997u).asObject().get("k").asInt() == 1);
+
+  Object o;
+  for (int i = 0; i < 300; ++i) o["m" + std::to_string(i)] = i;
+  for (int i = 0; i < 300; i += 2) CHECK(o.deleteProperty("m" + std::to_string(i)));
+  REQUIRE(o.dynamicCount() == 150);
+  for (std::size_t i = 0; i < o.dynamicCount(); ++i) {
+    CHECK(o.dynamicName(i) == "m" + std::to_string(2 * i + 1));
+    CHECK(o.dynamicValue(i).asInt() == static_cast<std::int32_t>(2 * i + 1));
+  }
+  CHECK_THROWS_AS(o.dynamicName(150), std::out_of_range);
+  Object decoded = test::decode3(test::encode3(o)).asObject();
+  REQUIRE(decoded.dynamicCount() == 150);
+  CHECK(decoded.dynamicName(149) == "m299");
 }
 
 TEST_CASE("Vector holds typed items and keeps its fixed flag and type name", "[amf][value]") {

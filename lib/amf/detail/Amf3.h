@@ -124,7 +124,7 @@ struct ReaderTables {
   std::vector<StringRep*> strings;
   std::vector<Node*> objects;
   std::vector<ReaderTraitsEntry> traits;
-  std::vector<Member> members;  // a stack of dynamic members being read, one range per object
+  Members members;  // a stack of dynamic members being read, one range per object
 };
 
 /// Amf3Reader reads AMF3 values from an Input; its tables live as long as it does (one top-level
@@ -166,7 +166,7 @@ class Amf3Reader {
   std::vector<StringRep*>& strings_;
   std::vector<Node*>& objects_;
   std::vector<TraitsEntry>& traits_;
-  std::vector<Member>& members_;
+  Members& members_;
 };
 
 class OutBuffer {

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "amf/detail/CompactVector.h"
 #include "amf/detail/Heap.h"
 #include "as3/amf/Value.h"
 #include "as3/utils/ByteArray.h"
@@ -52,20 +53,13 @@ struct Member {
   Value value;
 };
 
-/// PoolAllocator gives containers inside AMF values the thread's pooled blocks.
-template <class T>
-struct PoolAllocator {
-  using value_type = T;
-  PoolAllocator() noexcept = default;
-  template <class U>
-  PoolAllocator(const PoolAllocator<U>&) noexcept {}
-  T* allocate(std::size_t n) { return static_cast<T*>(poolTake(n * sizeof(T))); }
-  void deallocate(T* p, std::size_t n) noexcept { poolGive(p, n * sizeof(T)); }
-  friend bool operator==(const PoolAllocator&, const PoolAllocator&) noexcept { return true; }
-  friend bool operator!=(const PoolAllocator&, const PoolAllocator&) noexcept { return false; }
-};
-using Values = std::vector<Value, PoolAllocator<Value>>;
-using Members = std::vector<Member, PoolAllocator<Member>>;
+// A Value holds a tag and a word, a String one pointer: neither points into itself.
+template <>
+struct IsRelocatable<Value> : std::true_type {};
+template <>
+struct IsRelocatable<Member> : std::true_type {};
+using Values = CompactVector<Value>;
+using Members = CompactVector<Member>;
 
 /// internKey is `text` as a string shared through a small per-thread cache (up to 32 bytes;
 /// longer texts get a string of their own): names and short values repeat across objects and

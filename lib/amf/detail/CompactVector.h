@@ -1,0 +1,197 @@
+// The element storage of AMF objects and arrays: std::vector's interface (the part the codec and
+// the handles use) over the thread's block pool, for element types that may be moved by copying
+// their bytes.
+#ifndef AS3NET_LIB_AMF_DETAIL_COMPACTVECTOR_H_
+#define AS3NET_LIB_AMF_DETAIL_COMPACTVECTOR_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <initializer_list>
+#include <iterator>
+#include <new>
+#include <stdexcept>
+#include <type_traits>
+#include <utility>
+
+#include "amf/detail/Heap.h"
+
+namespace as3::amf::detail {
+
+/// IsRelocatable<T> is true when a T may move to another address by copying its bytes, the old
+/// copy then being forgotten without its destructor: it holds no pointer into itself, and no
+/// one keeps its address.
+template <class T>
+struct IsRelocatable : std::is_trivially_copyable<T> {};
+
+/// CompactVector is a vector of relocatable elements: 16 bytes instead of 24 (the counts are 32
+/// bits: AMF counts are 28), growing by copying bytes instead of moving and destroying, and able
+/// to take over elements relocated from elsewhere (relocateFrom) without touching them.
+template <class T>
+class CompactVector {
+  static_assert(IsRelocatable<T>::value, "CompactVector moves its elements by copying bytes");
+
+ public:
+  using value_type = T;
+  using size_type = std::size_t;
+  using difference_type = std::ptrdiff_t;
+  using reference = T&;
+  using const_reference = const T&;
+  using iterator = T*;
+  using const_iterator = const T*;
+
+  CompactVector() noexcept = default;
+  CompactVector(const CompactVector& other) : CompactVector() {
+    reserve(other.size_);
+    for (const T& item : other) new (data_ + size_++) T(item);
+  }
+  CompactVector(CompactVector&& other) noexcept
+      : data_(std::exchange(other.data_, nullptr)),
+        size_(std::exchange(other.size_, 0)),
+        capacity_(std::exchange(other.capacity_, 0)) {}
+  CompactVector& operator=(CompactVector other) noexcept {
+    swap(other);
+    return *this;
+  }
+  ~CompactVector() {
+    destroy(data_, data_ + size_);
+    release();
+  }
+
+  void swap(CompactVector& other) noexcept {
+    std::swap(data_, other.data_);
+    std::swap(size_, other.size_);
+    std::swap(capacity_, other.capacity_);
+  }
+
+  size_type size() const noexcept { return size_; }
+  size_type capacity() const noexcept { return capacity_; }
+  bool empty() const noexcept { return size_ == 0; }
+  T* data() noexcept { return data_; }
+  const T* data() const noexcept { return data_; }
+  iterator begin() noexcept { return data_; }
+  iterator end() noexcept { return data_ + size_; }
+  const_iterator begin() const noexcept { return data_; }
+  const_iterator end() const noexcept { return data_ + size_; }
+  T& operator[](size_type i) noexcept { return data_[i]; }
+  const T& operator[](size_type i) const noexcept { return data_[i]; }
+  T& at(size_type i) {
+    if (i >= size_) throw std::out_of_range("CompactVector::at");
+    return data_[i];
+  }
+  const T& at(size_type i) const {
+    if (i >= size_) throw std::out_of_range("CompactVector::at");
+    return data_[i];
+  }
+  T& back() noexcept { return data_[size_ - 1]; }
+  const T& back() const noexcept { return data_[size_ - 1]; }
+
+  void reserve(size_type n) {
+    if (n > capacity_) reallocate(n);
+  }
+  template <class... Args>
+  T& emplace_back(Args&&... args) {
+    if (size_ == capacity_) return growAndEmplace(std::forward<Args>(args)...);
+    T* slot = new (data_ + size_) T(std::forward<Args>(args)...);
+    ++size_;
+    return *slot;
+  }
+  void push_back(const T& item) { emplace_back(item); }
+  void push_back(T&& item) { emplace_back(std::move(item)); }
+
+  void resize(size_type n) {
+    if (n < size_) {
+      destroy(data_ + n, data_ + size_);
+    } else {
+      reserve(n);
+      for (T* p = data_ + size_; p != data_ + n; ++p) new (p) T();
+    }
+    size_ = static_cast<std::uint32_t>(n);
+  }
+  void clear() noexcept {
+    destroy(data_, data_ + size_);
+    size_ = 0;
+  }
+  iterator erase(const_iterator first, const_iterator last) noexcept {
+    T* from = data_ + (first - data_);
+    T* to = data_ + (last - data_);
+    if (from == to) return from;
+    destroy(from, to);
+    std::size_t tail = static_cast<std::size_t>(end() - to);
+    if (tail != 0)
+      std::memmove(static_cast<void*>(from), static_cast<const void*>(to), tail * sizeof(T));
+    size_ -= static_cast<std::uint32_t>(to - from);
+    return from;
+  }
+  iterator erase(const_iterator at) noexcept { return erase(at, at + 1); }
+  template <class It>
+  void assign(It first, It last) {
+    clear();
+    if constexpr (std::is_base_of_v<std::forward_iterator_tag,
+                                    typename std::iterator_traits<It>::iterator_category>)
+      reserve(static_cast<size_type>(std::distance(first, last)));
+    for (; first != last; ++first) emplace_back(*first);
+  }
+  void assign(std::initializer_list<T> items) { assign(items.begin(), items.end()); }
+
+  /// relocateFrom appends the `n` elements at `from` by copying their bytes: they are this
+  /// vector's now, and the caller forgets them without destroying them.
+  void relocateFrom(T* from, size_type n) {
+    reserve(size_ + n);
+    if (n != 0)
+      std::memcpy(static_cast<void*>(data_ + size_), static_cast<const void*>(from), n * sizeof(T));
+    size_ += static_cast<std::uint32_t>(n);
+  }
+  /// forgetFrom drops the elements from `index` on without destroying them (relocated away).
+  void forgetFrom(size_type index) noexcept { size_ = static_cast<std::uint32_t>(index); }
+
+ private:
+  static void destroy(T* first, T* last) noexcept {
+    if constexpr (!std::is_trivially_destructible_v<T>)
+      for (; first != last; ++first) first->~T();
+  }
+  void release() noexcept {
+    if (data_) poolGive(data_, std::size_t{capacity_} * sizeof(T));
+  }
+  void reallocate(size_type n) {
+    if (n > UINT32_MAX / sizeof(T)) throw std::length_error("CompactVector: too many elements");
+    T* fresh = static_cast<T*>(poolTake(n * sizeof(T)));
+    if (size_ != 0)
+      std::memcpy(static_cast<void*>(fresh), static_cast<const void*>(data_),
+                  std::size_t{size_} * sizeof(T));
+    release();
+    data_ = fresh;
+    capacity_ = static_cast<std::uint32_t>(n);
+  }
+  template <class... Args>
+  __attribute__((noinline)) T& growAndEmplace(Args&&... args) {
+    size_type n = capacity_ < 2 ? 4 : std::size_t{capacity_} * 2;
+    if (n > UINT32_MAX / sizeof(T)) throw std::length_error("CompactVector: too many elements");
+    T* fresh = static_cast<T*>(poolTake(n * sizeof(T)));
+    // The new element first: its arguments may be elements of this vector, and if making it
+    // throws nothing has moved yet.
+    T* slot;
+    try {
+      slot = new (fresh + size_) T(std::forward<Args>(args)...);
+    } catch (...) {
+      poolGive(fresh, n * sizeof(T));
+      throw;
+    }
+    if (size_ != 0)
+      std::memcpy(static_cast<void*>(fresh), static_cast<const void*>(data_),
+                  std::size_t{size_} * sizeof(T));
+    release();
+    data_ = fresh;
+    capacity_ = static_cast<std::uint32_t>(n);
+    ++size_;
+    return *slot;
+  }
+
+  T* data_ = nullptr;
+  std::uint32_t size_ = 0;
+  std::uint32_t capacity_ = 0;
+};
+
+}  // namespace as3::amf::detail
+
+#endif  // AS3NET_LIB_AMF_DETAIL_COMPACTVECTOR_H_
