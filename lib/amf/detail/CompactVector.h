@@ -153,9 +153,12 @@ class CompactVector {
   void release() noexcept {
     if (data_) poolGive(data_, std::size_t{capacity_} * sizeof(T));
   }
-  void reallocate(size_type n) {
+  static T* allocate(size_type n) {
     if (n > UINT32_MAX / sizeof(T)) throw std::length_error("CompactVector: too many elements");
-    T* fresh = static_cast<T*>(poolTake(n * sizeof(T)));
+    return static_cast<T*>(poolTake(n * sizeof(T)));
+  }
+  // Relocates the elements into `fresh`, which holds `n`, and lets the old storage go.
+  void adoptStorage(T* fresh, size_type n) noexcept {
     if (size_ != 0)
       std::memcpy(static_cast<void*>(fresh), static_cast<const void*>(data_),
                   std::size_t{size_} * sizeof(T));
@@ -163,11 +166,11 @@ class CompactVector {
     data_ = fresh;
     capacity_ = static_cast<std::uint32_t>(n);
   }
+  void reallocate(size_type n) { adoptStorage(allocate(n), n); }
   template <class... Args>
   __attribute__((noinline)) T& growAndEmplace(Args&&... args) {
     size_type n = capacity_ < 2 ? 4 : std::size_t{capacity_} * 2;
-    if (n > UINT32_MAX / sizeof(T)) throw std::length_error("CompactVector: too many elements");
-    T* fresh = static_cast<T*>(poolTake(n * sizeof(T)));
+    T* fresh = allocate(n);
     // The new element first: its arguments may be elements of this vector, and if making it
     // throws nothing has moved yet.
     T* slot;
@@ -177,12 +180,7 @@ class CompactVector {
       poolGive(fresh, n * sizeof(T));
       throw;
     }
-    if (size_ != 0)
-      std::memcpy(static_cast<void*>(fresh), static_cast<const void*>(data_),
-                  std::size_t{size_} * sizeof(T));
-    release();
-    data_ = fresh;
-    capacity_ = static_cast<std::uint32_t>(n);
+    adoptStorage(fresh, n);
     ++size_;
     return *slot;
   }
