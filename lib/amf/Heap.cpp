@@ -221,14 +221,6 @@ __attribute__((noinline)) void armPool() {
   thread_local PoolReleaser releaser;
 }
 
-void* poolAllocate(std::size_t bytes) {
-  return poolTake(bytes);
-}
-
-void poolFree(void* block, std::size_t bytes) noexcept {
-  poolGive(block, bytes);
-}
-
 void* Node::operator new(std::size_t bytes) {
   return poolTake(bytes);
 }
@@ -237,14 +229,14 @@ void Node::operator delete(void* block, std::size_t bytes) noexcept {
 }
 
 StringRep* makeString(std::string_view text) {
-  void* memory = poolAllocate(sizeof(StringRep) + text.size());
+  void* memory = poolTake(sizeof(StringRep) + text.size());
   auto* rep = new (memory) StringRep{1, static_cast<std::uint32_t>(text.size()), 0, 0};
   if (!text.empty()) std::memcpy(rep + 1, text.data(), text.size());
   return rep;
 }
 
 void freeString(StringRep* rep) noexcept {
-  poolFree(rep, sizeof(StringRep) + rep->size);
+  poolGive(rep, sizeof(StringRep) + rep->size);
 }
 
 namespace {

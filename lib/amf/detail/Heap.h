@@ -96,7 +96,9 @@ struct PoolLists {
 extern thread_local PoolLists tPool __attribute__((tls_model("initial-exec")));
 void armPool();
 
-/// poolTake and poolGive are poolAllocate and poolFree, inline for the codec and the heap.
+/// poolTake and poolGive serve the small blocks AMF values are made of from per-thread free
+/// lists, so decoding a stream of messages reuses the last message's memory instead of going
+/// through malloc for every object.
 inline void* poolTake(std::size_t bytes) {
   std::size_t c = (bytes + kPoolGranule - 1) / kPoolGranule;
   if (!kPoolEnabled || c == 0 || c > kPoolClasses) return ::operator new(bytes);

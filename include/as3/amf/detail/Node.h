@@ -41,12 +41,6 @@ namespace detail {
 
 class Heap;
 
-/// poolAllocate and poolFree serve the small blocks AMF values are made of from per-thread free
-/// lists, so decoding a stream of messages reuses the last message's memory instead of going
-/// through malloc for every object.
-AS3NET_EXPORT void* poolAllocate(std::size_t bytes);
-AS3NET_EXPORT void poolFree(void* block, std::size_t bytes) noexcept;
-
 /// StringRep is an immutable, reference-counted UTF-8 string; its bytes follow the header.
 struct StringRep {
   std::uint32_t refs;
