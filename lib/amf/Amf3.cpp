@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "amf/detail/Codec.h"
 #include "amf/detail/Hash.h"
@@ -18,6 +19,12 @@ namespace as3::amf::detail {
 using errors::detail::throwErrorWithDetail;
 
 namespace {
+
+// The string's hash, made on first need and kept in it.
+inline std::uint32_t hashOf(StringRep* s) noexcept {
+  if (s->hash == 0) s->hash = textHash(s->data(), s->size);
+  return s->hash;
+}
 
 std::string hexByte(std::uint8_t b) {
   static const char kDigits[] = "0123456789ABCDEF";
@@ -185,7 +192,7 @@ Amf3Reader::Amf3Reader(Input& in)
       members_(tables_->members) {}
 
 Amf3Reader::~Amf3Reader() {
-  for (StringRep* s : strings_) release(s);
+  keepRecentStrings();
   for (Node* n : objects_) release(n);
   for (TraitsEntry& t : traits_) release(t.traits);
   strings_.clear();
@@ -193,7 +200,8 @@ Amf3Reader::~Amf3Reader() {
   traits_.clear();
   members_.clear();
   // A huge value leaves huge tables: keep only what a typical message needs.
-  if (objects_.capacity() > 65536 || strings_.capacity() > 65536 || members_.capacity() > 65536) {
+  if (objects_.capacity() > 65536 || strings_.capacity() > 65536 ||
+      tables_->recent.capacity() > 65536 || members_.capacity() > 65536) {
     delete tables_;
     return;
   }
@@ -201,6 +209,21 @@ Amf3Reader::~Amf3Reader() {
     readerTablesPool.free.push_back(tables_);
   else
     delete tables_;
+}
+
+// The string table becomes the next value's guesses (ReaderTables::recent): it keeps its
+// references to the short strings and drops the others.
+void Amf3Reader::keepRecentStrings() noexcept {
+  tables_->forgetRecent();
+  std::vector<StringRep*>& recent = tables_->recent;
+  recent.swap(strings_);  // strings_ is left empty, with the old guesses' capacity
+  if (recent.size() > ReaderTables::kRecentMaxEntries) {
+    for (std::size_t i = ReaderTables::kRecentMaxEntries; i < recent.size(); ++i)
+      release(recent[i]);
+    recent.resize(ReaderTables::kRecentMaxEntries);
+  }
+  for (StringRep*& s : recent)
+    if (s->size > ReaderTables::kRecentMaxBytes) release(std::exchange(s, nullptr));
 }
 
 StringRep* Amf3Reader::readString(const char* what) {
@@ -218,7 +241,19 @@ StringRep* Amf3Reader::readString(const char* what) {
   if (length == 0) return emptyString();
   const std::uint8_t* bytes = in_.take(length, what);
   in_.charge(length + sizeof(StringRep));
-  StringRep* s = in_.utf8(bytes, length);
+  // Bytes equal to the text the last value had at this index make that text again: text made
+  // from them is theirs when they are well-formed, and lenient decoding leaves its own output
+  // as it is.
+  StringRep* s;
+  const std::vector<StringRep*>& recent = tables_->recent;
+  std::size_t index = strings_.size();
+  if (index < recent.size() && recent[index] && recent[index]->size == length &&
+      equalBytes(recent[index]->data(), reinterpret_cast<const char*>(bytes), length)) {
+    s = recent[index];
+    retain(s);
+  } else {
+    s = in_.utf8(bytes, length);
+  }
   retain(s);
   strings_.push_back(s);
   return s;
@@ -389,8 +424,7 @@ void dropRepeatedKeys(Members& members) {
     for (std::size_t i = 0; i < members.size();) {
       bool repeated = false;
       StringRep* key = members[i].key.rep();
-      if (key->hash == 0) key->hash = textHash(key->data(), key->size);
-      std::uint64_t bit = std::uint64_t{1} << (key->hash >> 26);
+      std::uint64_t bit = std::uint64_t{1} << (hashOf(key) >> 26);
       bool maybe = (seen & bit) != 0;
       seen |= bit;
       for (std::size_t j = 0; maybe && j < i; ++j) {
@@ -398,7 +432,7 @@ void dropRepeatedKeys(Members& members) {
         const StringRep* other = members[j].key.rep();
         if (other == key ||
             (other->size == key->size && other->size != 0 && other->data()[0] == key->data()[0] &&
-             std::memcmp(other->data(), key->data(), key->size) == 0)) {
+             equalBytes(other->data(), key->data(), key->size))) {
           members[j].value = std::move(members[i].value);
           repeated = true;
           break;
@@ -610,17 +644,24 @@ void Amf3Reader::readObject(Value& out) {
     if (traits->dynamic) {
       // Members gather on a shared stack and are relocated into the object once, in one
       // allocation of the right size; nested objects stack theirs above.
+      // A repeated key sets a bit of the keys' hashes already set: most objects have none.
       std::size_t mark = members_.size();
+      std::uint64_t seen = 0;
+      bool maybeRepeated = false;
       for (;;) {
         if (endOfNames()) break;
-        String key(readStringInline("a dynamic member name"), /*adopt=*/true);
-        if (key.view().empty()) break;
+        StringRep* key = readStringInline("a dynamic member name");
+        String owned(key, /*adopt=*/true);
+        if (key->size == 0) break;
+        std::uint64_t bit = std::uint64_t{1} << (hashOf(key) >> 26);
+        maybeRepeated |= (seen & bit) != 0;
+        seen |= bit;
         in_.charge(sizeof(Member));
-        members_.push_back(Member{std::move(key), readItem()});
+        members_.push_back(Member{std::move(owned), readItem()});
       }
       node->dynamic.relocateFrom(members_.data() + mark, members_.size() - mark);
       members_.forgetFrom(mark);
-      dropRepeatedKeys(node->dynamic);
+      if (maybeRepeated) dropRepeatedKeys(node->dynamic);
       if (!traits->sealed.empty() && !node->dynamic.empty()) foldDynamicIntoSealed(node);
     }
   }
@@ -828,7 +869,7 @@ struct Amf3Writer::Table {
         stringOwners.push_back(owner);
         return kAbsent;
       }
-      if (slot.hash == hash && slot.size == size && std::memcmp(slot.data, data, size) == 0)
+      if (slot.hash == hash && slot.size == size && equalBytes(slot.data, data, size))
         return slot.index;
     }
   }
@@ -957,7 +998,7 @@ void Amf3Writer::failDepth() const {
   // first one's index: its hint points there and the bytes prove it.
   const StringRep* owner = t.stringOwners[rep->writerIndex];
   if (owner != rep && (!owner || owner->hash != rep->hash || owner->size != rep->size ||
-                       std::memcmp(owner->data(), rep->data(), rep->size) != 0))
+                       !equalBytes(owner->data(), rep->data(), rep->size)))
     return false;
   *index = rep->writerIndex;
   return true;

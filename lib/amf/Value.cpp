@@ -167,7 +167,7 @@ StringRep* internedString(std::string_view key) {
   std::uint32_t hash = textHash(key.data(), key.size());
   StringRep*& slot = slots[(hash >> 7) % kInternSlots];
   if (!slot || slot->hash != hash || slot->size != key.size() ||
-      std::memcmp(slot->data(), key.data(), key.size()) != 0) {
+      !equalBytes(slot->data(), key.data(), key.size())) {
     if (slot) release(slot);
     slot = makeString(key);
     slot->hash = hash;

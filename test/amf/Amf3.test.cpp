@@ -147,6 +147,42 @@ TEST_CASE("AMF3 finds what a value wrote before by content and identity, never b
   CHECK(encode3(Array{first, second}) == twoObjects);  // now through the names' marks
 }
 
+TEST_CASE("AMF3 strings read again at an index the last value used are the new bytes' text",
+          "[amf3]") {
+  // The reader guesses that a message repeats the last one's strings at the same indices; the
+  // guess must never stand in for other bytes of the same length.
+  auto pair = [](const std::string& first, const std::string& second) {
+    return hex("09 05 01 06 " + test::amf3String(first) + "06 " + test::amf3String(second));
+  };
+  Value v = decode3(pair("abc", "xyz"));
+  CHECK(v[0].asString() == "abc");
+  v = decode3(pair("abd", "xyz"));
+  CHECK(v[0].asString() == "abd");
+  CHECK(v[1].asString() == "xyz");
+  v = decode3(pair("xyz", "abd"));  // each other's index
+  CHECK(v[0].asString() == "xyz");
+  CHECK(v[1].asString() == "abd");
+  v = decode3(pair("xyzw", "ab"));  // one byte longer and shorter
+  CHECK(v[0].asString() == "xyzw");
+  CHECK(v[1].asString() == "ab");
+
+  // Past what is kept (long strings), and after a value with fewer strings.
+  std::string a(100, 'a'), b = std::string(99, 'a') + "b";
+  CHECK(decode3(pair(a, "x"))[0].asString() == a);
+  CHECK(decode3(pair(b, "x"))[0].asString() == b);
+  CHECK(decode3(hex("06 " + test::amf3String("q"))).asString() == "q");
+  CHECK(decode3(pair("q", "r"))[1].asString() == "r");
+
+  // Ill-formed bytes, then the well-formed text they were read as, then the ill-formed bytes
+  // again: the text is the same each time, and the bytes decide it.
+  std::string lenient = "a\xC3\x83(\xC2\x80\xC3\xBF";
+  CHECK(decode3(hex("09 05 01 06 0B 61 C3 28 80 FF 06 03 78"))[0].asString() == lenient);
+  CHECK(decode3(pair(lenient, "x"))[0].asString() == lenient);
+  CHECK(decode3(hex("09 05 01 06 0B 61 C3 28 80 FF 06 03 78"))[0].asString() == lenient);
+  CHECK(decode3(hex("09 05 01 06 07 ED A0 80 06 03 78"))[0].asString() == "\xED\xA0\x80");
+  CHECK(decode3(hex("09 05 01 06 07 ED A0 80 06 03 78"))[0].asString() == "\xED\xA0\x80");
+}
+
 TEST_CASE("AMF3 dates, arrays and vectors keep Flash's bytes", "[amf3]") {
   Value d = Value::date(0);
   CHECK(encode3(Array{d, d}) == hex("09 05 01 08 01 00 00 00 00 00 00 00 00 08 02"));

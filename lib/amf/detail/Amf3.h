@@ -125,6 +125,22 @@ struct ReaderTables {
   std::vector<Node*> objects;
   std::vector<ReaderTraitsEntry> traits;
   Members members;  // a stack of dynamic members being read, one range per object
+  /// The short strings of the last value these tables read, by string-table index (null where
+  /// none is kept): messages of one protocol repeat their names and values at the same
+  /// indices, and bytes equal to the entry there are that string, with no check or lookup.
+  std::vector<StringRep*> recent;
+  static constexpr std::size_t kRecentMaxBytes = 64;
+  static constexpr std::size_t kRecentMaxEntries = 1024;
+
+  ReaderTables() = default;
+  ReaderTables(const ReaderTables&) = delete;
+  ReaderTables& operator=(const ReaderTables&) = delete;
+  ~ReaderTables() { forgetRecent(); }
+  void forgetRecent() noexcept {
+    for (StringRep* s : recent)
+      if (s) release(s);
+    recent.clear();
+  }
 };
 
 /// Amf3Reader reads AMF3 values from an Input; its tables live as long as it does (one top-level
@@ -143,6 +159,7 @@ class Amf3Reader {
   using TraitsEntry = ReaderTraitsEntry;
 
   StringRep* readString(const char* what);  // a new reference
+  void keepRecentStrings() noexcept;
   /// readStringInline and readItem are readString and readValue with the frequent cases (a
   /// one-byte string reference; small ints, Numbers, strings) inline, for the container loops.
   StringRep* readStringInline(const char* what);

@@ -20,6 +20,17 @@ inline std::uint32_t load32(const char* s) noexcept {
   return w;
 }
 
+/// equalBytes compares `n` bytes; up to 16 of them with overlapping word loads instead of a call
+/// to memcmp (names and short values are most of what AMF compares).
+inline bool equalBytes(const char* a, const char* b, std::size_t n) noexcept {
+  if (n > 16) return std::memcmp(a, b, n) == 0;
+  if (n >= 8) return ((load64(a) ^ load64(b)) | (load64(a + n - 8) ^ load64(b + n - 8))) == 0;
+  if (n >= 4) return ((load32(a) ^ load32(b)) | (load32(a + n - 4) ^ load32(b + n - 4))) == 0;
+  for (std::size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 /// hashBytes mixes 8 bytes at a time. The last word overlaps bytes already mixed rather than
 /// being assembled a byte at a time: byte stores then a word load stall on store forwarding.
 inline std::uint64_t hashBytes(const char* s, std::size_t n) noexcept {
