@@ -413,7 +413,7 @@ std::string refusedIssuer(X509* subject, const std::vector<X509*>& candidates,
 void mapVerifyError(const VerifyError& e, const Path& path, std::string_view host,
                     const std::vector<X509*>& candidates, Findings* findings) {
   std::size_t i = positionOf(path, e);
-  std::string who = path.describe(i);
+  auto who = [&] { return path.describe(i); };
   std::string issuer = e.cert ? nameText(X509_get_issuer_name(e.cert)) : "?";
   switch (e.code) {
     case X509_V_ERR_CERT_NOT_YET_VALID:
@@ -435,25 +435,25 @@ void mapVerifyError(const VerifyError& e, const Path& path, std::string_view hos
       if (std::string why = e.cert ? refusedIssuer(e.cert, candidates, path.certs) : std::string();
           !why.empty()) {
         findings->add(CertificateStatus::INVALID_CHAIN,
-                      "the issuer of " + who + " cannot be used: " + why);
+                      "the issuer of " + who() + " cannot be used: " + why);
         return;
       }
       findings->add(CertificateStatus::UNTRUSTED_SIGNERS,
-                    "no path to a trust anchor: " + who + " is issued by \"" + issuer +
+                    "no path to a trust anchor: " + who() + " is issued by \"" + issuer +
                         "\", which is not a trust anchor, and no intermediate supplied leads "
                         "from it to one");
       return;
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
       findings->add(CertificateStatus::UNTRUSTED_SIGNERS,
-                    who + " is self-signed and is not a trust anchor");
+                    who() + " is self-signed and is not a trust anchor");
       return;
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
       findings->add(CertificateStatus::UNTRUSTED_SIGNERS,
-                    "no path to a trust anchor: the chain ends at the self-signed " + who +
+                    "no path to a trust anchor: the chain ends at the self-signed " + who() +
                         ", which is not a trust anchor");
       return;
     case X509_V_ERR_CERT_REJECTED:
-      findings->add(CertificateStatus::UNTRUSTED_SIGNERS, who + " is marked as distrusted");
+      findings->add(CertificateStatus::UNTRUSTED_SIGNERS, who() + " is marked as distrusted");
       return;
     case X509_V_ERR_HOSTNAME_MISMATCH:
     case X509_V_ERR_IP_ADDRESS_MISMATCH:
@@ -463,24 +463,24 @@ void mapVerifyError(const VerifyError& e, const Path& path, std::string_view hos
                         "\" matches none of the subject alternative names of the leaf certificate");
       return;
     case X509_V_ERR_CERT_REVOKED:
-      findings->add(CertificateStatus::REVOKED, who + " is revoked");
+      findings->add(CertificateStatus::REVOKED, who() + " is revoked");
       return;
     case X509_V_ERR_CERT_SIGNATURE_FAILURE:
     case X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE:
       findings->add(CertificateStatus::INVALID_CHAIN,
-                    "the signature of " + who + " does not verify with the key of its issuer \"" +
+                    "the signature of " + who() + " does not verify with the key of its issuer \"" +
                         issuer + "\"");
       return;
     case X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY:
       findings->add(CertificateStatus::INVALID_CHAIN,
                     "the public key of \"" + issuer +
-                        "\" is of an unsupported type or malformed, so the signature of " + who +
+                        "\" is of an unsupported type or malformed, so the signature of " + who() +
                         " cannot be checked");
       return;
     case X509_V_ERR_UNSPECIFIED:
       // What this BoringSSL reports when name constraints and names are too many to compare.
       findings->add(CertificateStatus::INVALID_CHAIN,
-                    "BoringSSL could not complete the checks of " + who +
+                    "BoringSSL could not complete the checks of " + who() +
                         " (it says so when there are too many names and name constraints to "
                         "compare)");
       return;
@@ -491,21 +491,22 @@ void mapVerifyError(const VerifyError& e, const Path& path, std::string_view hos
       return;
     case X509_V_ERR_INVALID_CA:
     case X509_V_ERR_INVALID_NON_CA:
-      findings->add(CertificateStatus::INVALID_CHAIN,
-                    who + " issues certificates but is not a CA (basicConstraints cA is not set)");
+      findings->add(
+          CertificateStatus::INVALID_CHAIN,
+          who() + " issues certificates but is not a CA (basicConstraints cA is not set)");
       return;
     case X509_V_ERR_PATH_LENGTH_EXCEEDED:
       findings->add(
           CertificateStatus::INVALID_CHAIN,
-          "the path length constraint (pathLenConstraint) of a CA above " + who + " is exceeded");
+          "the path length constraint (pathLenConstraint) of a CA above " + who() + " is exceeded");
       return;
     case X509_V_ERR_KEYUSAGE_NO_CERTSIGN:
       findings->add(CertificateStatus::INVALID_CHAIN,
-                    "the key usage of " + who + " does not allow signing certificates");
+                    "the key usage of " + who() + " does not allow signing certificates");
       return;
     case X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION:
       findings->add(CertificateStatus::INVALID_CHAIN,
-                    who + " has a critical extension that is not understood");
+                    who() + " has a critical extension that is not understood");
       return;
     case X509_V_ERR_INVALID_PURPOSE:
       if (i == 0)
@@ -515,23 +516,23 @@ void mapVerifyError(const VerifyError& e, const Path& path, std::string_view hos
       else
         findings->add(
             CertificateStatus::INVALID_CHAIN,
-            "the extended key usage of " + who + " does not allow TLS server authentication");
+            "the extended key usage of " + who() + " does not allow TLS server authentication");
       return;
     case X509_V_ERR_PERMITTED_VIOLATION:
       findings->add(
           CertificateStatus::INVALID_CHAIN,
-          who + " has a name outside the permitted subtrees of a name constraint above it");
+          who() + " has a name outside the permitted subtrees of a name constraint above it");
       return;
     case X509_V_ERR_EXCLUDED_VIOLATION:
       findings->add(CertificateStatus::INVALID_CHAIN,
-                    who + " has a name in the excluded subtrees of a name constraint above it");
+                    who() + " has a name in the excluded subtrees of a name constraint above it");
       return;
     case X509_V_ERR_SUBTREE_MINMAX:
     case X509_V_ERR_UNSUPPORTED_CONSTRAINT_SYNTAX:
     case X509_V_ERR_UNSUPPORTED_NAME_SYNTAX:
     case X509_V_ERR_NAME_CONSTRAINTS_WITHOUT_SANS:
       findings->add(CertificateStatus::INVALID_CHAIN,
-                    "the names of " + who + " cannot be checked against the name constraints " +
+                    "the names of " + who() + " cannot be checked against the name constraints " +
                         "above it (" + X509_verify_cert_error_string(e.code) + ")");
       return;
     case X509_V_ERR_INVALID_EXTENSION:
@@ -541,10 +542,10 @@ void mapVerifyError(const VerifyError& e, const Path& path, std::string_view hos
     case X509_V_ERR_AKID_SKID_MISMATCH:
     case X509_V_ERR_AKID_ISSUER_SERIAL_MISMATCH:
       findings->add(CertificateStatus::INVALID_CHAIN,
-                    who + ": " + X509_verify_cert_error_string(e.code));
+                    who() + ": " + X509_verify_cert_error_string(e.code));
       return;
     default:
-      findings->add(path.statusFor(i), who + ": " + X509_verify_cert_error_string(e.code) +
+      findings->add(path.statusFor(i), who() + ": " + X509_verify_cert_error_string(e.code) +
                                            " (X509_V_ERR " + std::to_string(e.code) + ")");
       return;
   }
@@ -577,22 +578,22 @@ void checkValidity(const Path& path, std::int64_t now, Findings* findings) {
 // named curve. Every certificate of the path, the anchor too: its key signs the first link.
 void checkKey(const Path& path, std::size_t i, Findings* findings) {
   X509* x = path.certs[i];
-  std::string who = path.describe(i);
+  auto who = [&] { return path.describe(i); };
   std::string_view status = path.statusFor(i);
   bssl::UniquePtr<EVP_PKEY> key(X509_get_pubkey(x));
   if (!key) {
     ERR_clear_error();
-    findings->add(status, "the public key of " + who + " is of an unsupported type or malformed");
+    findings->add(status, "the public key of " + who() + " is of an unsupported type or malformed");
     return;
   }
   switch (EVP_PKEY_id(key.get())) {
     case EVP_PKEY_RSA: {
       unsigned bits = RSA_bits(EVP_PKEY_get0_RSA(key.get()));
       if (bits < 2048)
-        findings->add(status, "the RSA key of " + who + " has " + std::to_string(bits) +
+        findings->add(status, "the RSA key of " + who() + " has " + std::to_string(bits) +
                                   " bits; at least 2048 are required");
       else if (bits % 8 != 0)
-        findings->add(status, "the RSA key of " + who + " has " + std::to_string(bits) +
+        findings->add(status, "the RSA key of " + who() + " has " + std::to_string(bits) +
                                   " bits, not a whole number of bytes");
       return;
     }
@@ -600,7 +601,7 @@ void checkKey(const Path& path, std::size_t i, Findings* findings) {
       const EC_GROUP* group = EC_KEY_get0_group(EVP_PKEY_get0_EC_KEY(key.get()));
       int curve = group ? EC_GROUP_get_curve_name(group) : NID_undef;
       if (curve != NID_X9_62_prime256v1 && curve != NID_secp384r1 && curve != NID_secp521r1) {
-        findings->add(status, "the EC key of " + who + " is not on P-256, P-384 or P-521");
+        findings->add(status, "the EC key of " + who() + " is not on P-256, P-384 or P-521");
         return;
       }
       // The curve must be named, not spelled out (RFC 5480 2.1.1; CA/B Forum 7.1.3.1.2).
@@ -611,12 +612,12 @@ void checkKey(const Path& path, std::size_t i, Findings* findings) {
       const void* value = nullptr;
       if (parameters) X509_ALGOR_get0(&algorithm, &type, &value, parameters);
       if (type != V_ASN1_OBJECT)
-        findings->add(status, "the EC key of " + who +
+        findings->add(status, "the EC key of " + who() +
                                   " spells out its curve's parameters instead of naming the curve");
       return;
     }
     default:
-      findings->add(status, "the public key of " + who +
+      findings->add(status, "the public key of " + who() +
                                 " is neither RSA nor ECDSA (only RSA >= 2048 bits and P-256, "
                                 "P-384, P-521 are accepted)");
       return;
@@ -659,7 +660,7 @@ void checkSignatureAlgorithm(const Path& path, std::size_t i, Findings* findings
 // checkProfile: the RFC 5280 and CA/B Forum rules that keep a certificate well-formed.
 void checkProfile(const Path& path, std::size_t i, Findings* findings) {
   X509* x = path.certs[i];
-  std::string who = path.describe(i);
+  auto who = [&] { return path.describe(i); };
   std::string_view status = path.statusFor(i);
   bool anchor = path.isAnchor(i);
   uint32_t flags = X509_get_extension_flags(x);  // also fills BoringSSL's caches
@@ -669,16 +670,16 @@ void checkProfile(const Path& path, std::size_t i, Findings* findings) {
         X509_get0_signature(nullptr, &outer, x);
         return outer;
       }()) != 0)
-    findings->add(status, who + " names two different signature algorithms");
+    findings->add(status, who() + " names two different signature algorithms");
 
-  if (flags & EXFLAG_INVALID) findings->add(status, who + " has a malformed extension");
+  if (flags & EXFLAG_INVALID) findings->add(status, who() + " has a malformed extension");
   if (const STACK_OF(X509_EXTENSION)* extensions = X509_get0_extensions(x)) {
     std::size_t count = sk_X509_EXTENSION_num(extensions);
     for (std::size_t a = 0; a < count; ++a)
       for (std::size_t b = a + 1; b < count; ++b)
         if (OBJ_cmp(X509_EXTENSION_get_object(sk_X509_EXTENSION_value(extensions, a)),
                     X509_EXTENSION_get_object(sk_X509_EXTENSION_value(extensions, b))) == 0) {
-          findings->add(status, who + " has the same extension twice (RFC 5280 4.2)");
+          findings->add(status, who() + " has the same extension twice (RFC 5280 4.2)");
           a = count;
           break;
         }
@@ -686,10 +687,10 @@ void checkProfile(const Path& path, std::size_t i, Findings* findings) {
   // BoringSSL does not look at the anchor's extensions; an anchor is a certificate like the rest.
   if (anchor && (flags & EXFLAG_CRITICAL))
     findings->add(CertificateStatus::INVALID_CHAIN,
-                  who + " has a critical extension that is not understood");
+                  who() + " has a critical extension that is not understood");
   if (anchor && i > 0 && !(flags & EXFLAG_CA))
     findings->add(CertificateStatus::INVALID_CHAIN,
-                  who + " issues certificates but is not a CA (basicConstraints cA is not set)");
+                  who() + " issues certificates but is not a CA (basicConstraints cA is not set)");
   // Nor the anchor's path length: RFC 5280 counts the CAs below it that are not self-issued.
   if (long pathLength = X509_get_pathlen(x); anchor && i > 0 && pathLength >= 0) {
     long below = 0;
@@ -699,7 +700,7 @@ void checkProfile(const Path& path, std::size_t i, Findings* findings) {
         ++below;
     if (below > pathLength)
       findings->add(CertificateStatus::INVALID_CHAIN,
-                    who + " allows " + std::to_string(pathLength) +
+                    who() + " allows " + std::to_string(pathLength) +
                         " intermediate certificates below it (pathLenConstraint) and the path "
                         "has " +
                         std::to_string(below));
@@ -707,28 +708,28 @@ void checkProfile(const Path& path, std::size_t i, Findings* findings) {
 
   if (!anchor) {
     if (X509_get_version(x) != X509_VERSION_3)
-      findings->add(status, who + " is not an X.509 version 3 certificate");
+      findings->add(status, who() + " is not an X.509 version 3 certificate");
     const ASN1_INTEGER* serial = X509_get0_serialNumber(x);
     if (serial == nullptr || serial->type == V_ASN1_NEG_INTEGER)
-      findings->add(status, who + " has a negative serial number");
+      findings->add(status, who() + " has a negative serial number");
     else if (serial->length > 20)
-      findings->add(status, who + " has a serial number longer than 20 bytes");
+      findings->add(status, who() + " has a serial number longer than 20 bytes");
     else if (std::all_of(serial->data, serial->data + serial->length,
                          [](unsigned char b) { return b == 0; }))
-      findings->add(status, who + " has the serial number zero");
+      findings->add(status, who() + " has the serial number zero");
     if (X509_NAME_entry_count(X509_get_issuer_name(x)) == 0)
-      findings->add(status, who + " has an empty issuer name");
+      findings->add(status, who() + " has an empty issuer name");
   }
 
   // Extensions that conforming CAs must never mark critical (RFC 5280 4.2.1.1, 4.2.1.2, 4.2.2.1).
   if (extensionCriticality(x, NID_authority_key_identifier) == 1)
-    findings->add(status, who + " marks its authority key identifier critical");
+    findings->add(status, who() + " marks its authority key identifier critical");
   if (extensionCriticality(x, NID_subject_key_identifier) == 1)
-    findings->add(status, who + " marks its subject key identifier critical");
+    findings->add(status, who() + " marks its subject key identifier critical");
   if (extensionCriticality(x, NID_info_access) == 1)
-    findings->add(status, who + " marks its authority information access critical");
+    findings->add(status, who() + " marks its authority information access critical");
   if (extensionCriticality(x, NID_policy_constraints) == 0)
-    findings->add(status, who + " does not mark its policy constraints critical");
+    findings->add(status, who() + " does not mark its policy constraints critical");
 
   int critical = -1;
   if (extensionCriticality(x, NID_info_access) >= 0) {
@@ -736,29 +737,29 @@ void checkProfile(const Path& path, std::size_t i, Findings* findings) {
         X509_get_ext_d2i(x, NID_info_access, &critical, nullptr)));
     ERR_clear_error();
     if (!aia || sk_ACCESS_DESCRIPTION_num(aia.get()) == 0)
-      findings->add(status, who + " has a malformed authority information access extension");
+      findings->add(status, who() + " has a malformed authority information access extension");
   }
 
   if (i != 0 && X509_NAME_entry_count(X509_get_subject_name(x)) == 0)
-    findings->add(status, who + " is a CA with an empty subject name");
+    findings->add(status, who() + " is a CA with an empty subject name");
 }
 
 // checkLeaf: what only the leaf must satisfy.
 void checkLeaf(const Path& path, Findings* findings) {
   X509* leaf = path.certs[0];
-  std::string who = path.describe(0);
+  auto who = [&] { return path.describe(0); };
   if (X509_get_extension_flags(leaf) & EXFLAG_CA)
     findings->add(CertificateStatus::INVALID,
-                  who +
+                  who() +
                       " is a CA certificate (basicConstraints cA is set); a CA is never "
                       "accepted as a server's certificate");
   if ((X509_get_extension_flags(leaf) & EXFLAG_KUSAGE) &&
       (X509_get_key_usage(leaf) & KU_KEY_CERT_SIGN))
     findings->add(CertificateStatus::INVALID,
-                  who + " has the keyCertSign key usage, which only CA certificates may have");
+                  who() + " has the keyCertSign key usage, which only CA certificates may have");
   if (extensionCriticality(leaf, NID_name_constraints) >= 0)
     findings->add(CertificateStatus::INVALID,
-                  who + " has a name constraints extension, which only CA certificates may have");
+                  who() + " has a name constraints extension, which only CA certificates may have");
   int critical = -1;
   if (extensionCriticality(leaf, NID_ext_key_usage) >= 0) {
     ExtendedKeyUsage eku(static_cast<EXTENDED_KEY_USAGE*>(
@@ -770,7 +771,7 @@ void checkLeaf(const Path& path, Findings* findings) {
         if (OBJ_obj2nid(sk_ASN1_OBJECT_value(eku.get(), k)) == NID_server_auth) serverAuth = true;
     if (!serverAuth)
       findings->add(CertificateStatus::INVALID,
-                    "the extended key usage of " + who +
+                    "the extended key usage of " + who() +
                         " does not list TLS server authentication (serverAuth)");
   }
   // The subject alternative name: critical exactly when the subject is empty (RFC 5280
@@ -779,7 +780,7 @@ void checkLeaf(const Path& path, Findings* findings) {
   bool emptySubject = X509_NAME_entry_count(X509_get_subject_name(leaf)) == 0;
   if (sanCritical == 0 && emptySubject)
     findings->add(CertificateStatus::INVALID,
-                  who +
+                  who() +
                       " has an empty subject but does not mark its subject alternative names "
                       "critical");
   if (sanCritical >= 0) {
@@ -788,10 +789,10 @@ void checkLeaf(const Path& path, Findings* findings) {
     ERR_clear_error();
     if (critical == -2)
       findings->add(CertificateStatus::INVALID,
-                    who + " has the subject alternative name extension twice (RFC 5280 4.2)");
+                    who() + " has the subject alternative name extension twice (RFC 5280 4.2)");
     else if (!names || sk_GENERAL_NAME_num(names.get()) == 0)
       findings->add(CertificateStatus::INVALID,
-                    who + " has a malformed subject alternative name extension");
+                    who() + " has a malformed subject alternative name extension");
   }
 }
 
@@ -802,7 +803,7 @@ void checkNameConstraints(const Path& path, std::size_t i, std::string_view dnsH
                           const detail::IpAddress* ipHost, Findings* findings) {
   X509* x = path.certs[i];
   if (extensionCriticality(x, NID_name_constraints) < 0) return;
-  std::string who = path.describe(i);
+  auto who = [&] { return path.describe(i); };
   int critical = -1;
   NameConstraints nc(static_cast<NAME_CONSTRAINTS*>(
       X509_get_ext_d2i(x, NID_name_constraints, &critical, nullptr)));
@@ -813,7 +814,7 @@ void checkNameConstraints(const Path& path, std::size_t i, std::string_view dnsH
       nc && nc->excludedSubtrees ? sk_GENERAL_SUBTREE_num(nc->excludedSubtrees) : 0;
   if (!nc || permitted + excluded == 0) {
     findings->add(CertificateStatus::INVALID_CHAIN,
-                  who + " has a malformed or empty name constraints extension");
+                  who() + " has a malformed or empty name constraints extension");
     return;
   }
   auto wellFormed = [&](const STACK_OF(GENERAL_SUBTREE) * subtrees) {
@@ -830,7 +831,7 @@ void checkNameConstraints(const Path& path, std::size_t i, std::string_view dnsH
   };
   if (!wellFormed(nc->permittedSubtrees) || !wellFormed(nc->excludedSubtrees)) {
     findings->add(CertificateStatus::INVALID_CHAIN,
-                  who + " has a name constraint that is not a valid DNS name or IP range");
+                  who() + " has a name constraint that is not a valid DNS name or IP range");
     return;
   }
   // The names of every certificate below, for the types this BoringSSL does not check (IP
@@ -880,7 +881,7 @@ void checkNameConstraints(const Path& path, std::size_t i, std::string_view dnsH
       if (!what.empty()) {
         findings->add(CertificateStatus::INVALID_CHAIN,
                       path.describe(j) + " has " + what +
-                          ", which cannot be checked against the name constraints of " + who);
+                          ", which cannot be checked against the name constraints of " + who());
         return;
       }
       std::string text =
@@ -890,7 +891,7 @@ void checkNameConstraints(const Path& path, std::size_t i, std::string_view dnsH
         if (s->base->type == type && within(name, s->base)) {
           findings->add(CertificateStatus::INVALID_CHAIN, path.describe(j) + " names " + text +
                                                               ", which the name constraints of " +
-                                                              who + " exclude");
+                                                              who() + " exclude");
           return;
         }
       }
@@ -903,7 +904,7 @@ void checkNameConstraints(const Path& path, std::size_t i, std::string_view dnsH
       if (!inside) {
         findings->add(CertificateStatus::INVALID_CHAIN,
                       path.describe(j) + " names " + text +
-                          ", which is outside the names the name constraints of " + who +
+                          ", which is outside the names the name constraints of " + who() +
                           " permit");
         return;
       }
@@ -921,7 +922,7 @@ void checkNameConstraints(const Path& path, std::size_t i, std::string_view dnsH
   for (std::size_t k = 0; k < excluded; ++k)
     if (matches(sk_GENERAL_SUBTREE_value(nc->excludedSubtrees, k))) {
       findings->add(CertificateStatus::INVALID_CHAIN,
-                    "the name constraints of " + who + " exclude \"" + host + "\"");
+                    "the name constraints of " + who() + " exclude \"" + host + "\"");
       return;
     }
   bool anyOfType = false, inside = false;
@@ -934,7 +935,7 @@ void checkNameConstraints(const Path& path, std::size_t i, std::string_view dnsH
   if (anyOfType && !inside)
     findings->add(
         CertificateStatus::INVALID_CHAIN,
-        "\"" + host + "\" is outside the names permitted by the name constraints of " + who);
+        "\"" + host + "\" is outside the names permitted by the name constraints of " + who());
 }
 
 // checkHost: RFC 6125 against the leaf's subject alternative names only, never the common name.
@@ -980,8 +981,8 @@ void checkRevocation(const Path& path, const std::vector<bssl::UniquePtr<X509_CR
   for (std::size_t i = 0; i + 1 < path.size(); ++i) {
     X509* x = path.certs[i];
     X509* issuer = path.certs[i + 1];
-    std::string who = path.describe(i);
-    std::string by = path.describe(i + 1);
+    auto who = [&] { return path.describe(i); };
+    auto by = [&] { return path.describe(i + 1); };
     bssl::UniquePtr<EVP_PKEY> issuerKey(X509_get_pubkey(issuer));
     ERR_clear_error();
     if (!issuerKey) continue;
@@ -994,19 +995,19 @@ void checkRevocation(const Path& path, const std::vector<bssl::UniquePtr<X509_CR
       if ((X509_get_extension_flags(issuer) & EXFLAG_KUSAGE) &&
           !(X509_get_key_usage(issuer) & KU_CRL_SIGN)) {
         findings->add(CertificateStatus::INVALID,
-                      "a CRL for " + who + " is signed by " + by +
+                      "a CRL for " + who() + " is signed by " + by() +
                           ", whose key usage does not allow signing CRLs (cRLSign)");
         continue;
       }
       int numberIndex = X509_CRL_get_ext_by_NID(crl.get(), NID_crl_number, -1);
       if (numberIndex < 0) {
         findings->add(CertificateStatus::INVALID,
-                      "the CRL of " + by + " has no CRL number (RFC 5280 5.2.3)");
+                      "the CRL of " + by() + " has no CRL number (RFC 5280 5.2.3)");
         continue;
       }
       if (X509_EXTENSION_get_critical(X509_CRL_get_ext(crl.get(), numberIndex))) {
         findings->add(CertificateStatus::INVALID,
-                      "the CRL of " + by + " marks its CRL number critical (RFC 5280 5.2.3)");
+                      "the CRL of " + by() + " marks its CRL number critical (RFC 5280 5.2.3)");
         continue;
       }
       bool unsupported = false;
@@ -1019,7 +1020,7 @@ void checkRevocation(const Path& path, const std::vector<bssl::UniquePtr<X509_CR
       }
       if (unsupported) {
         findings->add(CertificateStatus::INVALID,
-                      "the CRL of " + by +
+                      "the CRL of " + by() +
                           " has a critical extension as3net does not support (partitioned or "
                           "delta CRLs are not)");
         continue;
@@ -1029,24 +1030,24 @@ void checkRevocation(const Path& path, const std::vector<bssl::UniquePtr<X509_CR
       if (!detail::x509TimeToSeconds(X509_CRL_get0_lastUpdate(crl.get()), &thisUpdate) ||
           (next && !detail::x509TimeToSeconds(next, &nextUpdate))) {
         findings->add(CertificateStatus::INVALID,
-                      "the dates of the CRL of " + by + " are not in DER form");
+                      "the dates of the CRL of " + by() + " are not in DER form");
         continue;
       }
       if (thisUpdate > now) {
         findings->add(CertificateStatus::INVALID,
-                      "the CRL of " + by + " is not valid yet at the validation time");
+                      "the CRL of " + by() + " is not valid yet at the validation time");
         continue;
       }
       if (next && nextUpdate < now) {
         findings->add(CertificateStatus::INVALID,
-                      "the CRL of " + by + " is out of date: its next update was due " +
+                      "the CRL of " + by() + " is out of date: its next update was due " +
                           std::to_string(now - nextUpdate) + " seconds before the validation time");
         continue;
       }
       X509_REVOKED* entry = nullptr;
       if (X509_CRL_get0_by_serial(crl.get(), &entry,
                                   const_cast<ASN1_INTEGER*>(X509_get0_serialNumber(x))) == 1)
-        findings->add(CertificateStatus::REVOKED, who + " is revoked by the CRL of " + by);
+        findings->add(CertificateStatus::REVOKED, who() + " is revoked by the CRL of " + by());
       ERR_clear_error();
     }
   }
