@@ -314,13 +314,17 @@ void SocketCore::transportReady(std::shared_ptr<Tcp> tcp) {
     endAttempt();
   }
   useConnection(std::move(tcp), false);  // reading started with the connect (Tcp::connect)
+  // Keepalive's four calls wait until the first bytes (the ClientHello, or what the connect
+  // listener flushed) are on their way, so they overlap the peer's reply instead of delaying it.
+  std::shared_ptr<Tcp> connection = tcp_;
   if (tlsClient_) {
     startClientTls();
-    return;
+  } else {
+    state_ = State::kConnected;
+    events::Event event(events::Event::CONNECT);
+    dispatch(event);
   }
-  state_ = State::kConnected;
-  events::Event event(events::Event::CONNECT);
-  dispatch(event);
+  if (tcp_ == connection) keepAlive(*connection);  // unless a listener closed the socket
 }
 
 void SocketCore::keepAlive(Tcp& tcp) noexcept {
@@ -334,7 +338,8 @@ void SocketCore::useConnection(std::shared_ptr<Tcp> tcp, bool accepted) {
   tcp_ = std::move(tcp);
   tcp_->sink(this);
   if (noDelay_) uv_tcp_nodelay(tcp_->handle(), 1);
-  if (!accepted || !kAcceptedKeepAliveInherited) keepAlive(*tcp_);
+  // Connections this side opens get keepalive in transportReady.
+  if (accepted && !kAcceptedKeepAliveInherited) keepAlive(*tcp_);
   flushedTotal_ = 0;
 }
 
