@@ -431,8 +431,7 @@ void dropRepeatedKeys(Members& members) {
         // Repeats read from one string table are one string; an inline repeat has equal bytes.
         const StringRep* other = members[j].key.rep();
         if (other == key ||
-            (other->size == key->size && other->size != 0 && other->data()[0] == key->data()[0] &&
-             equalBytes(other->data(), key->data(), key->size))) {
+            (other->size == key->size && equalBytes(other->data(), key->data(), key->size))) {
           members[j].value = std::move(members[i].value);
           repeated = true;
           break;
@@ -643,8 +642,8 @@ void Amf3Reader::readObject(Value& out) {
     for (std::size_t i = 0; i < sealedCount; ++i) node->sealed.emplace_back(readItem());
     if (traits->dynamic) {
       // Members gather on a shared stack and are relocated into the object once, in one
-      // allocation of the right size; nested objects stack theirs above.
-      // A repeated key sets a bit of the keys' hashes already set: most objects have none.
+      // allocation of the right size; nested objects stack theirs above. A repeated key finds
+      // its hash bit already set, so objects without one skip the search for repeats.
       std::size_t mark = members_.size();
       std::uint64_t seen = 0;
       bool maybeRepeated = false;
