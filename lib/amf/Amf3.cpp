@@ -192,10 +192,9 @@ Amf3Reader::Amf3Reader(Input& in)
       members_(tables_->members) {}
 
 Amf3Reader::~Amf3Reader() {
-  keepRecentStrings();
+  keepRecentStrings();  // empties strings_
   for (Node* n : objects_) release(n);
   for (TraitsEntry& t : traits_) release(t.traits);
-  strings_.clear();
   objects_.clear();
   traits_.clear();
   members_.clear();
@@ -1154,13 +1153,7 @@ void Amf3Writer::writeNewString(std::string_view s, StringRep* rep) {
                          "(AMF: a string of " + std::to_string(s.size()) +
                              " bytes passes AMF3's limit of 2^28 - 1)");
   std::uint32_t size = static_cast<std::uint32_t>(s.size());
-  std::uint32_t hash;
-  if (rep) {
-    if (rep->hash == 0) rep->hash = textHash(s.data(), size);
-    hash = rep->hash;
-  } else {
-    hash = textHash(s.data(), size);
-  }
+  std::uint32_t hash = rep ? hashOf(rep) : textHash(s.data(), size);
   std::uint32_t index = t.findOrAddString(s.data(), size, hash, rep);
   if (index != Table::kAbsent) {
     if (rep && t.stamping) rep->writerIndex = index;
