@@ -189,18 +189,20 @@ Amf3Reader::Amf3Reader(Input& in)
       strings_(tables_->strings),
       objects_(tables_->objects),
       traits_(tables_->traits),
-      members_(tables_->members) {}
+      members_(tables_->members),
+      aliasGeneration_(classAliasGeneration()) {}
 
 Amf3Reader::~Amf3Reader() {
   keepRecentStrings();  // empties strings_
+  keepRecentTraits();   // empties traits_
   for (Node* n : objects_) release(n);
-  for (TraitsEntry& t : traits_) release(t.traits);
   objects_.clear();
-  traits_.clear();
   members_.clear();
   // A huge value leaves huge tables: keep only what a typical message needs.
   if (objects_.capacity() > 65536 || strings_.capacity() > 65536 ||
-      tables_->recent.capacity() > 65536 || members_.capacity() > 65536) {
+      tables_->recent.capacity() > 65536 || members_.capacity() > 65536 ||
+      traits_.capacity() > 65536 || tables_->recentTraits.capacity() > 65536 ||
+      tables_->names.capacity() > 65536) {
     delete tables_;
     return;
   }
@@ -223,6 +225,19 @@ void Amf3Reader::keepRecentStrings() noexcept {
   }
   for (StringRep*& s : recent)
     if (s->size > ReaderTables::kRecentMaxBytes) release(std::exchange(s, nullptr));
+}
+
+// The traits table becomes the next value's guesses (ReaderTables::recentTraits).
+void Amf3Reader::keepRecentTraits() noexcept {
+  tables_->forgetRecentTraits();
+  std::vector<TraitsEntry>& recent = tables_->recentTraits;
+  recent.swap(traits_);  // traits_ is left empty
+  if (recent.size() > ReaderTables::kRecentMaxTraits) {
+    for (std::size_t i = ReaderTables::kRecentMaxTraits; i < recent.size(); ++i)
+      release(recent[i].traits);
+    recent.resize(ReaderTables::kRecentMaxTraits);
+  }
+  tables_->recentTraitsGeneration = aliasGeneration_;
 }
 
 StringRep* Amf3Reader::readString(const char* what) {
@@ -258,53 +273,60 @@ StringRep* Amf3Reader::readString(const char* what) {
   return s;
 }
 
-[[gnu::always_inline]] inline StringRep* Amf3Reader::readStringInline(const char* what) {
-  const std::uint8_t* p = in_.p;
+// The container loops keep the cursor in a register, as the writer's loops do: kept in in_.p,
+// each item's load of it would wait on the store the item before made, a chain through memory
+// as long as the container. They hand it back to in_ before any call that reads or fails on its
+// own, and take it again after.
+[[gnu::always_inline]] inline StringRep* Amf3Reader::readKeyAt(const std::uint8_t*& p,
+                                                               const char* what) {
   if (p != in_.end() && (*p & 0x81) == 0 && (*p >> 1) < strings_.size()) {
-    in_.p = p + 1;
     StringRep* s = strings_[*p >> 1];
+    ++p;
     retain(s);
     return s;
   }
-  return readString(what);
+  in_.p = p;
+  StringRep* s = readString(what);
+  p = in_.p;
+  return s;
 }
 
-// The empty string that ends a list of names, read without making a string of it.
-[[gnu::always_inline]] inline bool Amf3Reader::endOfNames() {
-  if (in_.p == in_.end() || *in_.p != 0x01) return false;
-  ++in_.p;
-  return true;
-}
-
-[[gnu::always_inline]] inline Value Amf3Reader::readItem() {
-  const std::uint8_t* p = in_.p;
-  if (in_.end() - p >= 2) {
+[[gnu::always_inline]] inline Value Amf3Reader::readItemAt(const std::uint8_t*& p) {
+  const std::uint8_t* end = in_.end();
+  if (end - p >= 2) {
     switch (p[0]) {
       case 0x04:
         if (p[1] < 0x80) {
-          in_.p = p + 2;
-          return Value(std::int32_t{p[1]});
+          p += 2;
+          return Value(std::int32_t{p[-1]});
         }
-        if (in_.end() - p >= 3 && p[2] < 0x80) {  // two bytes: below 2^14, never negative
-          in_.p = p + 3;
-          return Value(static_cast<std::int32_t>((p[1] & 0x7F) << 7 | p[2]));
+        if (end - p >= 3 && p[2] < 0x80) {  // two bytes: below 2^14, never negative
+          p += 3;
+          return Value(static_cast<std::int32_t>((p[-2] & 0x7F) << 7 | p[-1]));
         }
         break;
       case 0x05:
-        if (in_.end() - p >= 9) {
-          in_.p = p + 1;
-          return Value(in_.f64("an AMF3 double"));
+        if (end - p >= 9) {
+          std::uint64_t bits;
+          std::memcpy(&bits, p + 1, sizeof bits);
+          bits = __builtin_bswap64(bits);
+          double d;
+          std::memcpy(&d, &bits, sizeof d);
+          p += 9;
+          return Value(d);
         }
         break;
       case 0x06:
-        in_.p = p + 1;
-        return Value(readStringInline("an AMF3 string"), Value::Adopt{});
+        ++p;
+        return Value(readKeyAt(p, "an AMF3 string"), Value::Adopt{});
       default:
         break;
     }
   }
   Value out;
+  in_.p = p;
   readValue(out);
+  p = in_.p;
   return out;
 }
 
@@ -532,8 +554,9 @@ void Amf3Reader::readArray(Value& out) {
   out = Value(node, Value::Adopt{});
   remember(node);
   for (;;) {
-    if (endOfNames()) break;
-    StringRep* key = readStringInline("an Array key");
+    const std::uint8_t* p = in_.p;
+    StringRep* key = readKeyAt(p, "an Array key");
+    in_.p = p;
     if (key->size == 0) {
       release(key);
       break;
@@ -544,7 +567,9 @@ void Amf3Reader::readArray(Value& out) {
   }
   in_.count(dense, 1, sizeof(Value), "an Array's dense elements");
   node->dense.reserve(dense);
-  for (std::uint32_t i = 0; i < dense; ++i) node->dense.emplace_back(readItem());
+  const std::uint8_t* p = in_.p;
+  for (std::uint32_t i = 0; i < dense; ++i) node->dense.emplaceAt(i, readItemAt(p));
+  in_.p = p;
   if (!node->assoc.empty()) normalizeArray(node);
   in_.leave();
 }
@@ -579,6 +604,78 @@ void Amf3Reader::readNativeMembers(ObjectNode* node, const Traits* traits) {
   }
 }
 
+namespace {
+bool sameText(const StringRep* a, const StringRep* b) noexcept {
+  return a == b || (a->size == b->size && equalBytes(a->data(), b->data(), a->size));
+}
+
+// Holds the sealed names read so far (ReaderTables::names) and lets go of the ones nobody took.
+class NameList {
+ public:
+  explicit NameList(std::vector<StringRep*>& names) noexcept : names_(names) {}
+  ~NameList() {
+    for (StringRep* s : names_) release(s);
+    names_.clear();
+  }
+  NameList(const NameList&) = delete;
+  NameList& operator=(const NameList&) = delete;
+  void push(StringRep* s) {
+    try {
+      names_.push_back(s);
+    } catch (...) {
+      release(s);
+      throw;
+    }
+  }
+  const std::vector<StringRep*>& held() const noexcept { return names_; }
+  /// forget hands every name over: the caller holds their references now.
+  void forget() noexcept { names_.clear(); }
+
+ private:
+  std::vector<StringRep*>& names_;
+};
+}  // namespace
+
+// Inline traits: a class name, then its sealed member names. The same class at the same index
+// in the last value gives its traits again; anything else makes new ones.
+ReaderTraitsEntry Amf3Reader::readTraits(std::uint32_t header) {
+  String className(readString("a class name"), /*adopt=*/true);
+  std::uint32_t sealedCount = header >> 4;
+  bool externalizable = (header & 4) != 0;
+  bool dynamic = (header & 8) != 0;
+  in_.count(sealedCount, 1, sizeof(String), "a class's sealed member names");
+  NameList names(tables_->names);
+  for (std::uint32_t i = 0; i < sealedCount; ++i) names.push(readString("a sealed member name"));
+
+  std::size_t index = traits_.size();
+  const std::vector<TraitsEntry>& recent = tables_->recentTraits;
+  if (index < recent.size() && tables_->recentTraitsGeneration == aliasGeneration_) {
+    const TraitsEntry& guess = recent[index];
+    const Traits* t = guess.traits;
+    bool same = t->externalizable == externalizable && t->dynamic == dynamic &&
+                t->sealed.size() == sealedCount && sameText(t->className.rep(), className.rep());
+    for (std::uint32_t i = 0; same && i < sealedCount; ++i)
+      same = sameText(t->sealed[i].rep(), names.held()[i]);
+    if (same) {
+      traits_.push_back(guess);
+      retain(guess.traits);
+      return guess;
+    }
+  }
+
+  traits_.reserve(index + 1);
+  auto* traits = new Traits(std::move(className));
+  traits->externalizable = externalizable;
+  traits->dynamic = dynamic;
+  traits_.push_back(TraitsEntry{traits, nullptr});  // owns it from here
+  traits->sealed.reserve(sealedCount);
+  for (StringRep* name : names.held()) traits->sealed.emplace_back(name, /*adopt=*/true);
+  names.forget();
+  if (!traits->className.view().empty())
+    traits_.back().cls = findClassByAlias(traits->className.view());
+  return traits_.back();
+}
+
 void Amf3Reader::readObject(Value& out) {
   const std::uint8_t* at = in_.p;
   std::uint32_t header = in_.u29("an Object header");
@@ -591,18 +688,7 @@ void Amf3Reader::readObject(Value& out) {
       in_.failReference("traits reference", index, at, "traits table", traits_.size());
     entry = traits_[index];
   } else {
-    std::uint32_t sealedCount = header >> 4;
-    auto* traits = new Traits(String(readString("a class name"), /*adopt=*/true));
-    entry = TraitsEntry{traits, nullptr};
-    traits_.push_back(entry);  // owns it from here, even if a name below fails
-    traits->externalizable = (header & 4) != 0;
-    traits->dynamic = (header & 8) != 0;
-    in_.count(sealedCount, 1, sizeof(String), "a class's sealed member names");
-    traits->sealed.reserve(sealedCount);
-    for (std::uint32_t i = 0; i < sealedCount; ++i)
-      traits->sealed.emplace_back(readString("a sealed member name"), /*adopt=*/true);
-    if (!traits->className.view().empty())
-      traits_.back().cls = entry.cls = findClassByAlias(traits->className.view());
+    entry = readTraits(header);
   }
   Traits* traits = entry.traits;
   const ClassInfo* cls = entry.cls;
@@ -638,26 +724,37 @@ void Amf3Reader::readObject(Value& out) {
     std::size_t sealedCount = traits->sealed.size();
     in_.count(sealedCount, 1, sizeof(Value), "an object's sealed members");
     node->sealed.reserve(sealedCount);
-    for (std::size_t i = 0; i < sealedCount; ++i) node->sealed.emplace_back(readItem());
+    const std::uint8_t* p = in_.p;
+    for (std::size_t i = 0; i < sealedCount; ++i) node->sealed.emplaceAt(i, readItemAt(p));
+    in_.p = p;
     if (traits->dynamic) {
       // Members gather on a shared stack and are relocated into the object once, in one
       // allocation of the right size; nested objects stack theirs above. A repeated key finds
       // its hash bit already set, so objects without one skip the search for repeats.
       std::size_t mark = members_.size();
+      std::size_t top = mark;  // members_.size(), kept here for the reason p is
       std::uint64_t seen = 0;
       bool maybeRepeated = false;
       for (;;) {
-        if (endOfNames()) break;
-        StringRep* key = readStringInline("a dynamic member name");
-        String owned(key, /*adopt=*/true);
-        if (key->size == 0) break;
-        std::uint64_t bit = std::uint64_t{1} << (hashOf(key) >> 26);
+        if (p != in_.end() && *p == 0x01) {  // the empty name that ends the list
+          ++p;
+          break;
+        }
+        String key(readKeyAt(p, "a dynamic member name"), /*adopt=*/true);
+        if (key.rep()->size == 0) break;
+        std::uint64_t bit = std::uint64_t{1} << (hashOf(key.rep()) >> 26);
         maybeRepeated |= (seen & bit) != 0;
         seen |= bit;
-        in_.charge(sizeof(Member));
-        members_.push_back(Member{std::move(owned), readItem()});
+        if (!in_.tryCharge(sizeof(Member))) {
+          in_.p = p;
+          in_.failBudget();
+        }
+        Value value = readItemAt(p);  // which may stack and unstack nested members
+        if (top == members_.capacity()) members_.reserve(2 * top + 16);
+        members_.emplaceAt(top++, Member{std::move(key), std::move(value)});
       }
-      node->dynamic.relocateFrom(members_.data() + mark, members_.size() - mark);
+      in_.p = p;
+      node->dynamic.relocateFrom(members_.data() + mark, top - mark);
       members_.forgetFrom(mark);
       if (maybeRepeated) dropRepeatedKeys(node->dynamic);
       if (!traits->sealed.empty() && !node->dynamic.empty()) foldDynamicIntoSealed(node);

@@ -3,6 +3,7 @@
 
 #include <cxxabi.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -10,6 +11,7 @@
 #include <typeindex>
 #include <unordered_map>
 
+#include "amf/detail/Codec.h"
 #include "as3/utils/IExternalizable.h"
 #include "errors/detail/Throw.h"
 
@@ -22,6 +24,8 @@ namespace {
 
 struct Registry {
   std::mutex mutex;
+  // Bumped by every registration, so readers may keep what they looked up while it stands.
+  std::atomic<std::uint64_t> generation{0};
   std::unordered_map<std::type_index, std::unique_ptr<ClassInfo>> classes;
   std::map<std::string, const ClassInfo*, std::less<>> byAlias;
   std::unordered_map<const ClassInfo*, std::string> aliasOf;
@@ -96,6 +100,7 @@ void registerClassAlias(std::string_view alias, const ClassInfo& cls) {
     r.byAlias.emplace(std::string(alias), &cls);
   }
   r.aliasOf[&cls] = std::string(alias);
+  r.generation.fetch_add(1, std::memory_order_release);
 }
 
 const ClassInfo* findClassByAlias(std::string_view alias) noexcept {
@@ -104,6 +109,12 @@ const ClassInfo* findClassByAlias(std::string_view alias) noexcept {
   auto it = r.byAlias.find(alias);
   return it == r.byAlias.end() ? nullptr : it->second;
 }
+
+namespace detail {
+std::uint64_t classAliasGeneration() noexcept {
+  return registry().generation.load(std::memory_order_acquire);
+}
+}  // namespace detail
 
 const ClassInfo& getClassByAlias(std::string_view alias) {
   checkAlias(alias);

@@ -162,6 +162,7 @@ struct NeedsArgument {
 
 struct RegA {};
 struct RegB {};
+struct ReuseProbe {};
 
 void registerExternalizables() {
   as3::amf::registerClassAlias("ExternalizableTest", Class<Pair>());
@@ -206,6 +207,36 @@ TEST_CASE("registerClassAlias and getClassByAlias follow flash.net", "[amf][alia
   CHECK(a.alias() == "test.reg.A2");
   CHECK(decode3(hex("0A 03" + amf3String("test.reg.A"))).as<RegB>() != nullptr);
   CHECK(decode3(hex("0A 03" + amf3String("test.reg.A"))).as<RegA>() == nullptr);
+}
+
+TEST_CASE("A class read again is the class its alias names now, with the names sent now",
+          "[amf][alias]") {
+  // The reader gives a class sent again at the same traits index the last value's traits; a
+  // registration in between, or other flags or member names, must make new ones.
+  std::string bytes = "0A 13" + amf3String("test.reuse.Probe") + amf3String("score") + "04 05";
+  Value before = decode3(hex(bytes));
+  CHECK(before.asObject().className() == "test.reuse.Probe");
+  CHECK(before.as<ReuseProbe>() == nullptr);
+  as3::amf::registerClassAlias("test.reuse.Probe", Class<ReuseProbe>());
+  CHECK(decode3(hex(bytes)).as<ReuseProbe>() != nullptr);
+
+  std::string twoNames =
+      "0A 23" + amf3String("test.reuse.Other") + amf3String("x") + amf3String("y") + "04 01 04 02";
+  Object first = decode3(hex(twoNames)).asObject();
+  CHECK(first.sealedName(1) == "y");
+  Object renamed = decode3(hex("0A 23" + amf3String("test.reuse.Other") + amf3String("x") +
+                               amf3String("z") + "04 01 04 02"))
+                       .asObject();
+  CHECK(renamed.sealedName(0) == "x");
+  CHECK(renamed.sealedName(1) == "z");
+  CHECK(renamed["z"].asInt() == 2);
+  Object dynamic = decode3(hex("0A 2B" + amf3String("test.reuse.Other") + amf3String("x") +
+                               amf3String("y") + "04 01 04 02" + amf3String("w") + "04 03 01"))
+                       .asObject();
+  CHECK(dynamic.isDynamic());
+  CHECK(dynamic["w"].asInt() == 3);
+  CHECK_FALSE(decode3(hex(twoNames)).asObject().isDynamic());
+  CHECK(decode3(hex(twoNames)).asObject().sealedName(1) == "y");
 }
 
 TEST_CASE("A described C++ class is written as a typed object", "[amf][alias]") {

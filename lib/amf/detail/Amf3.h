@@ -74,8 +74,14 @@ class Input {
     charge(n * slotBytes);
   }
   void charge(std::uint64_t bytes) {
-    if (bytes > budget_) failBudget();
+    if (!tryCharge(bytes)) failBudget();
+  }
+  /// tryCharge is charge that tells instead of throwing: false, with nothing charged, when
+  /// `bytes` pass what is left of the budget.
+  bool tryCharge(std::uint64_t bytes) noexcept {
+    if (bytes > budget_) return false;
     budget_ -= bytes;
+    return true;
   }
   void enter() {
     if (++depth_ > limits_.maxDepth || depth_ > kMaxDepthCap) failDepth();
@@ -131,15 +137,30 @@ struct ReaderTables {
   std::vector<StringRep*> recent;
   static constexpr std::size_t kRecentMaxBytes = 64;
   static constexpr std::size_t kRecentMaxEntries = 1024;
+  /// The traits table of the last value, with the class-alias generation its classes were
+  /// found in: a class sent again at the same index, with the same name, flags and member
+  /// names, is those traits again, with no allocation and no alias lookup.
+  std::vector<ReaderTraitsEntry> recentTraits;
+  std::uint64_t recentTraitsGeneration = 0;
+  static constexpr std::size_t kRecentMaxTraits = 256;
+  /// Sealed member names being read, until their traits are found or made.
+  std::vector<StringRep*> names;
 
   ReaderTables() = default;
   ReaderTables(const ReaderTables&) = delete;
   ReaderTables& operator=(const ReaderTables&) = delete;
-  ~ReaderTables() { forgetRecent(); }
+  ~ReaderTables() {
+    forgetRecent();
+    forgetRecentTraits();
+  }
   void forgetRecent() noexcept {
     for (StringRep* s : recent)
       if (s) release(s);
     recent.clear();
+  }
+  void forgetRecentTraits() noexcept {
+    for (ReaderTraitsEntry& t : recentTraits) release(t.traits);
+    recentTraits.clear();
   }
 };
 
@@ -160,11 +181,13 @@ class Amf3Reader {
 
   StringRep* readString(const char* what);  // a new reference
   void keepRecentStrings() noexcept;
-  /// readStringInline and readItem are readString and readValue with the frequent cases (a
-  /// one-byte string reference; small ints, Numbers, strings) inline, for the container loops.
-  StringRep* readStringInline(const char* what);
-  Value readItem();
-  bool endOfNames();
+  void keepRecentTraits() noexcept;
+  ReaderTraitsEntry readTraits(std::uint32_t header);
+  /// The container loops hold the cursor in a local `p` (see readItemAt); readKeyAt and
+  /// readItemAt are readString and readValue at `p`, with the frequent cases inline (a one-byte
+  /// string reference; small ints, Numbers, strings).
+  StringRep* readKeyAt(const std::uint8_t*& p, const char* what);
+  Value readItemAt(const std::uint8_t*& p);
   void readXml(Value& out, Type type);
   void readDate(Value& out);
   void readArray(Value& out);
@@ -184,6 +207,7 @@ class Amf3Reader {
   std::vector<Node*>& objects_;
   std::vector<TraitsEntry>& traits_;
   Members& members_;
+  std::uint64_t aliasGeneration_;
 };
 
 class OutBuffer {

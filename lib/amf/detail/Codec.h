@@ -27,6 +27,9 @@ void writeObject(utils::detail::ByteStream& out, const Value& value, std::uint32
 void readAmf0(Input& in, Value& out);
 void writeAmf0(OutBuffer& out, const Value& value);
 
+/// classAliasGeneration changes whenever registerClassAlias runs: a class found by alias while
+/// it stays the same is still the class of that alias.
+std::uint64_t classAliasGeneration() noexcept;
 /// parseIndex reads a canonical Array index ("0", "17"; not "01", not 2^32 - 1).
 bool parseIndex(std::string_view key, std::uint32_t* index);
 /// normalizeArray applies AS3's assignment order to a freshly read Array (Amf3.cpp).

@@ -96,6 +96,14 @@ class CompactVector {
     ++size_;
     return *slot;
   }
+  /// emplaceAt makes element `i`, which must be size() and inside the reserved capacity: for
+  /// loops that count themselves, so no load of the size waits on its last store.
+  template <class... Args>
+  T& emplaceAt(size_type i, Args&&... args) {
+    T* slot = new (data_ + i) T(std::forward<Args>(args)...);
+    size_ = static_cast<std::uint32_t>(i + 1);
+    return *slot;
+  }
   void push_back(const T& item) { emplace_back(item); }
   void push_back(T&& item) { emplace_back(std::move(item)); }
 
