@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -291,6 +292,13 @@ StringRep* Amf3Reader::readString(const char* what) {
   return s;
 }
 
+// The empty string that ends a list of names, passed over without making a string of it.
+[[gnu::always_inline]] inline bool Amf3Reader::endOfNamesAt(const std::uint8_t*& p) {
+  if (p == in_.end() || *p != 0x01) return false;
+  ++p;
+  return true;
+}
+
 [[gnu::always_inline]] inline Value Amf3Reader::readItemAt(const std::uint8_t*& p) {
   const std::uint8_t* end = in_.end();
   if (end - p >= 2) {
@@ -555,6 +563,10 @@ void Amf3Reader::readArray(Value& out) {
   remember(node);
   for (;;) {
     const std::uint8_t* p = in_.p;
+    if (endOfNamesAt(p)) {
+      in_.p = p;
+      break;
+    }
     StringRep* key = readKeyAt(p, "an Array key");
     in_.p = p;
     if (key->size == 0) {
@@ -663,11 +675,12 @@ ReaderTraitsEntry Amf3Reader::readTraits(std::uint32_t header) {
     }
   }
 
-  traits_.reserve(index + 1);
-  auto* traits = new Traits(std::move(className));
+  std::unique_ptr<Traits> made(new Traits(std::move(className)));
+  Traits* traits = made.get();
   traits->externalizable = externalizable;
   traits->dynamic = dynamic;
-  traits_.push_back(TraitsEntry{traits, nullptr});  // owns it from here
+  traits_.push_back(TraitsEntry{traits, nullptr});
+  made.release();  // the table owns it now
   traits->sealed.reserve(sealedCount);
   for (StringRep* name : names.held()) traits->sealed.emplace_back(name, /*adopt=*/true);
   names.forget();
@@ -736,10 +749,7 @@ void Amf3Reader::readObject(Value& out) {
       std::uint64_t seen = 0;
       bool maybeRepeated = false;
       for (;;) {
-        if (p != in_.end() && *p == 0x01) {  // the empty name that ends the list
-          ++p;
-          break;
-        }
+        if (endOfNamesAt(p)) break;
         String key(readKeyAt(p, "a dynamic member name"), /*adopt=*/true);
         if (key.rep()->size == 0) break;
         std::uint64_t bit = std::uint64_t{1} << (hashOf(key.rep()) >> 26);

@@ -188,6 +188,7 @@ class Amf3Reader {
   /// string reference; small ints, Numbers, strings).
   StringRep* readKeyAt(const std::uint8_t*& p, const char* what);
   Value readItemAt(const std::uint8_t*& p);
+  bool endOfNamesAt(const std::uint8_t*& p);
   void readXml(Value& out, Type type);
   void readDate(Value& out);
   void readArray(Value& out);
