@@ -1118,32 +1118,46 @@ void Amf3Writer::failDepth() const {
   writeNewString(s, rep);
 }
 
-[[gnu::always_inline]] inline bool Amf3Writer::writeReference(Node* node) {
+[[gnu::always_inline]] inline std::uint8_t* Amf3Writer::referenceAt(std::uint8_t* o, Node* node) {
   Table& t = *tables_;
-  if (!t.stamping) return writeReference(static_cast<const void*>(node));
-  std::uint32_t hint = node->writerIndex;
-  if (hint < t.objectKeys.size() && t.objectKeys[hint] == node) {
-    out_.u29(hint << 1);
-    return true;
+  if (!t.stamping) {
+    out_.commit(o);
+    return writeReference(static_cast<const void*>(node)) ? out_.cursor() : nullptr;
   }
+  std::uint32_t hint = node->writerIndex;
+  if (hint < t.objectKeys.size() && t.objectKeys[hint] == node) return o + encodeU29(o, hint << 1);
   node->writerIndex = static_cast<std::uint32_t>(t.objectKeys.size());
   t.objectKeys.push_back(node);
-  return false;
+  return nullptr;
 }
 
-[[gnu::always_inline]] inline bool Amf3Writer::writeTraitsReference(Traits* traits) {
+[[gnu::always_inline]] inline bool Amf3Writer::writeReference(Node* node) {
+  std::uint8_t* o = out_.room(4);
+  std::uint8_t* after = referenceAt(o, node);
+  if (!after) return false;
+  out_.commit(after);
+  return true;
+}
+
+[[gnu::always_inline]] inline std::uint8_t* Amf3Writer::traitsReferenceAt(std::uint8_t* o,
+                                                                          Traits* traits) {
   Table& t = *tables_;
   if (t.stamping) {
     std::uint32_t hint = traits->writerIndex;
-    if (hint < t.traitsKeys.size() && t.traitsKeys[hint] == traits) {
-      out_.u29(hint << 2 | 1);
-      return true;
-    }
+    if (hint < t.traitsKeys.size() && t.traitsKeys[hint] == traits)
+      return o + encodeU29(o, hint << 2 | 1);
   }
   // The identity table too: separately made equal traits are retargeted there (writeObject).
-  if (writeTraitsReference(static_cast<const void*>(traits))) return true;
+  out_.commit(o);
+  if (writeTraitsReference(static_cast<const void*>(traits))) return out_.cursor();
   if (t.stamping) traits->writerIndex = static_cast<std::uint32_t>(t.traitsKeys.size() - 1);
-  return false;
+  return nullptr;
+}
+
+std::uint8_t* Amf3Writer::roomAt(std::uint8_t* o, std::size_t n) {
+  if (static_cast<std::size_t>(out_.limit() - o) >= n) return o;
+  out_.commit(o);
+  return out_.room(n);
 }
 
 [[gnu::always_inline]] inline void Amf3Writer::writeItem(const Value& v) {
@@ -1206,12 +1220,30 @@ void Amf3Writer::failDepth() const {
   }
 }
 
-void Amf3Writer::writeItems(const Value* v, const Value* last) {
-  std::uint8_t* o = out_.cursor();
+[[gnu::always_inline]] inline std::uint8_t* Amf3Writer::containerAt(std::uint8_t* o,
+                                                                    const Value& v) {
+  switch (v.type()) {
+    case Type::Array:
+      *o = 0x09;
+      return writeArray(o + 1, static_cast<ArrayNode*>(v.node()));
+    case Type::Object:
+      *o = 0x0A;
+      return writeObject(o + 1, static_cast<ObjectNode*>(v.node()));
+    default:
+      return nullptr;
+  }
+}
+
+std::uint8_t* Amf3Writer::writeItems(std::uint8_t* o, const Value* v, const Value* last) {
   std::uint8_t* limit = out_.limit();
   for (; v != last; ++v) {
     if (limit - o >= kItemRoom) {
-      if (std::uint8_t* next = itemAt(o, *v)) {
+      std::uint8_t* next = itemAt(o, *v);
+      if (!next) {
+        next = containerAt(o, *v);
+        limit = out_.limit();
+      }
+      if (next) {
         o = next;
         continue;
       }
@@ -1221,11 +1253,10 @@ void Amf3Writer::writeItems(const Value* v, const Value* last) {
     o = out_.cursor();
     limit = out_.limit();
   }
-  out_.commit(o);
+  return o;
 }
 
-void Amf3Writer::writeMembers(const Member* m, const Member* last) {
-  std::uint8_t* o = out_.cursor();
+std::uint8_t* Amf3Writer::writeMembers(std::uint8_t* o, const Member* m, const Member* last) {
   std::uint8_t* limit = out_.limit();
   for (; m != last; ++m) {
     StringRep* key = m->key.rep();
@@ -1233,7 +1264,12 @@ void Amf3Writer::writeMembers(const Member* m, const Member* last) {
     std::uint32_t index;
     if (limit - o >= 4 + kItemRoom && knownString(key, &index)) {
       o += encodeU29(o, index << 1);
-      if (std::uint8_t* next = itemAt(o, m->value)) {
+      std::uint8_t* next = itemAt(o, m->value);
+      if (!next) {
+        next = containerAt(o, m->value);
+        limit = out_.limit();
+      }
+      if (next) {
         o = next;
         continue;
       }
@@ -1246,7 +1282,7 @@ void Amf3Writer::writeMembers(const Member* m, const Member* last) {
     o = out_.cursor();
     limit = out_.limit();
   }
-  out_.commit(o);
+  return o;
 }
 
 void Amf3Writer::writeNewString(std::string_view s, StringRep* rep) {
@@ -1381,12 +1417,8 @@ void Amf3Writer::writeValue(const Value& v) {
       return;
     }
     case Type::Array:
-      out_.u8(0x09);
-      writeArray(static_cast<ArrayNode*>(v.node()));
-      return;
     case Type::Object:
-      out_.u8(0x0A);
-      writeObject(static_cast<ObjectNode*>(v.node()));
+      out_.commit(containerAt(out_.room(kItemRoom), v));
       return;
     case Type::ByteArray: {
       out_.u8(0x0C);
@@ -1436,28 +1468,38 @@ void Amf3Writer::writeNumericVector(VectorNode<T>* node) {
   out_.bigEndianItems(node->items);
 }
 
-void Amf3Writer::writeArray(ArrayNode* a) {
-  if (writeReference(a)) return;
+std::uint8_t* Amf3Writer::writeArray(std::uint8_t* o, ArrayNode* a) {
+  if (std::uint8_t* after = referenceAt(o, a)) return after;
   enter();
-  writeInlineCount(a->dense.size(), "an Array's dense part (elements)");
+  std::size_t dense = a->dense.size();
+  if (dense > kU28Max) {
+    out_.commit(o);
+    writeInlineCount(dense, "an Array's dense part (elements)");  // throws
+  }
+  o += encodeU29(o, static_cast<std::uint32_t>(dense) << 1 | 1);
   // Flash writes an "" key too, which ends the list early and corrupts what follows; skip it.
-  writeMembers(a->assoc.data(), a->assoc.data() + a->assoc.size());
-  out_.u8(0x01);
-  writeItems(a->dense.data(), a->dense.data() + a->dense.size());
+  o = writeMembers(o, a->assoc.data(), a->assoc.data() + a->assoc.size());
+  o = roomAt(o, 1);
+  *o++ = 0x01;
+  o = writeItems(o, a->dense.data(), a->dense.data() + dense);
   leave();
+  return o;
 }
 
-void Amf3Writer::writeObject(ObjectNode* o) {
-  if (o->native) {
-    writeNative(o);
-    return;
+std::uint8_t* Amf3Writer::writeObject(std::uint8_t* o, ObjectNode* node) {
+  if (node->native) {
+    out_.commit(o);
+    writeNative(node);
+    return out_.cursor();
   }
-  if (writeReference(o)) return;
+  if (std::uint8_t* after = referenceAt(o, node)) return after;
   enter();
-  Traits* traits = o->traits;
-  if (!writeTraitsReference(traits)) {
+  Traits* traits = node->traits;
+  if (std::uint8_t* after = traitsReferenceAt(o, traits)) {
+    o = after;
+  } else {
     // Objects of one class made separately carry equal traits of their own; Flash sends the
-    // class once, so they share the first one's entry.
+    // class once, so they share the first one's entry. (traitsReferenceAt committed `o`.)
     std::uint32_t added = static_cast<std::uint32_t>(tables_->traitsKeys.size() - 1);
     std::uint32_t index = tables_->findOrAddTraitsContent(traits, added);
     if (index != Table::kAbsent) {
@@ -1469,13 +1511,16 @@ void Amf3Writer::writeObject(ObjectNode* o) {
       writeString(traits->className.view(), traits->className.rep());
       for (const String& name : traits->sealed) writeString(name.view(), name.rep());
     }
+    o = out_.cursor();
   }
-  writeItems(o->sealed.data(), o->sealed.data() + o->sealed.size());
+  o = writeItems(o, node->sealed.data(), node->sealed.data() + node->sealed.size());
   if (traits->dynamic) {
-    writeMembers(o->dynamic.data(), o->dynamic.data() + o->dynamic.size());
-    out_.u8(0x01);
+    o = writeMembers(o, node->dynamic.data(), node->dynamic.data() + node->dynamic.size());
+    o = roomAt(o, 1);
+    *o++ = 0x01;
   }
   leave();
+  return o;
 }
 
 void Amf3Writer::writeNative(ObjectNode* o) {

@@ -356,10 +356,17 @@ class Amf3Writer {
   /// double or a string the table holds, and returns the byte after it; null for anything else.
   std::uint8_t* itemAt(std::uint8_t* o, const Value& v) const;
   static constexpr std::ptrdiff_t kItemRoom = 9;  // a marker and a double
-  /// writeItems and writeMembers write a container's values (and names) through a local
-  /// cursor, taking the general path only for what itemAt does not write.
-  void writeItems(const Value* first, const Value* last);
-  void writeMembers(const Member* first, const Member* last);
+  /// writeItems and writeMembers write a container's values (and names) at `o` and return the
+  /// cursor after them, taking the general path only for what itemAt and containerAt do not
+  /// write. The cursor goes from call to call in registers: kept in OutBuffer, each nested
+  /// container's first load of it would wait on the store the one before made.
+  std::uint8_t* writeItems(std::uint8_t* o, const Value* first, const Value* last);
+  std::uint8_t* writeMembers(std::uint8_t* o, const Member* first, const Member* last);
+  /// containerAt writes an Object or Array item (marker and all) at `o`, which has room for
+  /// kItemRoom bytes, and returns the cursor after it; null for any other value.
+  std::uint8_t* containerAt(std::uint8_t* o, const Value& v);
+  /// roomAt is `o` when n bytes fit there, else the cursor of an output grown to fit them.
+  std::uint8_t* roomAt(std::uint8_t* o, std::size_t n);
   void writeDouble(double d);
   /// writeInlineCount writes the U29 of an inline length or count; RangeError #2006 past 2^28-1.
   void writeInlineCount(std::size_t count, const char* what);
@@ -367,14 +374,19 @@ class Amf3Writer {
   /// records it and returns false.
   bool writeReference(const void* identity);
   bool writeReference(Node* node);
+  /// referenceAt and traitsReferenceAt are the two writers below at a cursor with room for 4
+  /// bytes: the cursor after the reference, or null (and recorded) when it is new.
+  std::uint8_t* referenceAt(std::uint8_t* o, Node* node);
+  std::uint8_t* traitsReferenceAt(std::uint8_t* o, Traits* traits);
   template <class T>
   void writeNumericVector(VectorNode<T>* node);
-  void writeArray(ArrayNode* a);
-  void writeObject(ObjectNode* o);
+  /// writeArray and writeObject write after the marker, at `o` with room for 4 bytes, and
+  /// return the cursor after the value.
+  std::uint8_t* writeArray(std::uint8_t* o, ArrayNode* a);
+  std::uint8_t* writeObject(std::uint8_t* o, ObjectNode* node);
   void writeNative(ObjectNode* o);
   void writeDictionary(DictionaryNode* d);
   bool writeTraitsReference(const void* key);
-  bool writeTraitsReference(Traits* traits);
   void enter() {
     if (++depth_ > kMaxWriteDepth) failDepth();
   }
