@@ -315,13 +315,8 @@ StringRep* Amf3Reader::readString(const char* what) {
         break;
       case 0x05:
         if (end - p >= 9) {
-          std::uint64_t bits;
-          std::memcpy(&bits, p + 1, sizeof bits);
-          bits = __builtin_bswap64(bits);
-          double d;
-          std::memcpy(&d, &bits, sizeof d);
           p += 9;
-          return Value(d);
+          return Value(bigEndianDouble(p - 8));
         }
         break;
       case 0x06:
@@ -1239,10 +1234,7 @@ std::uint8_t* Amf3Writer::writeItems(std::uint8_t* o, const Value* v, const Valu
   for (; v != last; ++v) {
     if (limit - o >= kItemRoom) {
       std::uint8_t* next = itemAt(o, *v);
-      if (!next) {
-        next = containerAt(o, *v);
-        limit = out_.limit();
-      }
+      if (!next && (next = containerAt(o, *v))) limit = out_.limit();  // it may have grown
       if (next) {
         o = next;
         continue;
@@ -1265,10 +1257,7 @@ std::uint8_t* Amf3Writer::writeMembers(std::uint8_t* o, const Member* m, const M
     if (limit - o >= 4 + kItemRoom && knownString(key, &index)) {
       o += encodeU29(o, index << 1);
       std::uint8_t* next = itemAt(o, m->value);
-      if (!next) {
-        next = containerAt(o, m->value);
-        limit = out_.limit();
-      }
+      if (!next && (next = containerAt(o, m->value))) limit = out_.limit();  // it may have grown
       if (next) {
         o = next;
         continue;

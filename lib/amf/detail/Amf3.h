@@ -52,15 +52,7 @@ class Input {
     const std::uint8_t* b = take(4, what);
     return std::uint32_t{b[0]} << 24 | std::uint32_t{b[1]} << 16 | std::uint32_t{b[2]} << 8 | b[3];
   }
-  double f64(const char* what) {
-    const std::uint8_t* b = take(8, what);
-    std::uint64_t bits;
-    std::memcpy(&bits, b, sizeof bits);
-    bits = __builtin_bswap64(bits);
-    double d;
-    std::memcpy(&d, &bits, sizeof d);
-    return d;
-  }
+  double f64(const char* what) { return bigEndianDouble(take(8, what)); }
   std::uint32_t u29(const char* what) {
     U29Result r = decodeU29(p, end_);
     if (r.size == 0) failEof(what, 1);

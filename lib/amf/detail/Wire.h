@@ -91,6 +91,16 @@ inline bool fitsAmf3Int(double value) noexcept {
   return (bits << (12 + exponent)) == 0;
 }
 
+/// bigEndianDouble reads the 8-byte big-endian double at `p`, bits as they are.
+inline double bigEndianDouble(const std::uint8_t* p) noexcept {
+  std::uint64_t bits;
+  std::memcpy(&bits, p, sizeof bits);
+  bits = __builtin_bswap64(bits);
+  double d;
+  std::memcpy(&d, &bits, sizeof d);
+  return d;
+}
+
 /// Flash writes NaN as x86's default NaN, sign bit set.
 inline constexpr std::uint64_t kFlashNaNBits = 0xFFF8000000000000ull;
 
