@@ -61,12 +61,20 @@ namespace {
 
 void deleteNode(Node* node) noexcept {
   switch (node->type) {
-    case Type::Object:
-      delete static_cast<ObjectNode*>(node);
+    case Type::Object: {
+      auto* object = static_cast<ObjectNode*>(node);
+      object->sealed.dispose();
+      object->dynamic.dispose();
+      delete object;
       break;
-    case Type::Array:
-      delete static_cast<ArrayNode*>(node);
+    }
+    case Type::Array: {
+      auto* array = static_cast<ArrayNode*>(node);
+      array->dense.dispose();
+      array->assoc.dispose();
+      delete array;
       break;
+    }
     case Type::Date:
       delete static_cast<DateNode*>(node);
       break;
