@@ -101,10 +101,11 @@ StringRep* emptyString() {
 }
 
 // What makes two traits interchangeable on the wire: class name, dynamic flag, sealed names.
+// Made of the names' own cached hashes: a class is hashed once per value it appears in, and
+// hashing its names' bytes each time cost more than the rest of writing its traits.
 std::uint64_t hashTraits(const Traits& t) noexcept {
-  std::uint64_t h = hashBytes(t.className.view().data(), t.className.view().size()) ^ t.dynamic;
-  for (const String& name : t.sealed)
-    h = (h * 0x100000001B3ull) ^ hashBytes(name.view().data(), name.view().size());
+  std::uint64_t h = hashOf(t.className.rep()) ^ (std::uint64_t{t.dynamic} << 32);
+  for (const String& name : t.sealed) h = (h * 0x100000001B3ull) ^ hashOf(name.rep());
   return h;
 }
 
