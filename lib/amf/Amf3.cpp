@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "amf/detail/Codec.h"
+#include "amf/detail/CompactVector.h"
 #include "amf/detail/Hash.h"
 #include "as3/amf/ClassAlias.h"
 #include "errors/detail/Throw.h"
@@ -906,9 +907,10 @@ struct Amf3Writer::Table {
   bool stamping = false;
 
   // Each table's entries in index order: what a value's writerIndex hint is checked against.
-  std::vector<const StringRep*> stringOwners;  // the StringRep, or null for text without one
-  std::vector<const void*> objectKeys;
-  std::vector<const void*> traitsKeys;
+  // Compact, for its size in one load: every hint check reads it.
+  CompactVector<const StringRep*> stringOwners;  // the StringRep, or null for text without one
+  CompactVector<const void*> objectKeys;
+  CompactVector<const void*> traitsKeys;
   // Content and identity lookups, for text without a StringRep, for identities that are not
   // nodes (C++ instances and classes), and for everything in a nested writer.
   std::vector<StringSlot> strings;

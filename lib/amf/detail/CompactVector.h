@@ -104,6 +104,10 @@ class CompactVector {
     size_ = static_cast<std::uint32_t>(i + 1);
     return *slot;
   }
+  void pop_back() noexcept {
+    --size_;
+    data_[size_].~T();
+  }
   void push_back(const T& item) { emplace_back(item); }
   void push_back(T&& item) { emplace_back(std::move(item)); }
 
