@@ -440,6 +440,13 @@ void Amf3Reader::readDate(Value& out) {
   remember(node);
 }
 
+namespace {
+// Repeats read from one string table are one string; text repeated inline has equal bytes.
+[[gnu::always_inline]] inline bool sameText(const StringRep* a, const StringRep* b) noexcept {
+  return a == b || (a->size == b->size && equalBytes(a->data(), b->data(), a->size));
+}
+}  // namespace
+
 // Keeps the last value of each repeated key, at the first key's place (what repeated property
 // assignments leave in AS3).
 void dropRepeatedKeys(Members& members) {
@@ -454,10 +461,7 @@ void dropRepeatedKeys(Members& members) {
       bool maybe = (seen & bit) != 0;
       seen |= bit;
       for (std::size_t j = 0; maybe && j < i; ++j) {
-        // Repeats read from one string table are one string; an inline repeat has equal bytes.
-        const StringRep* other = members[j].key.rep();
-        if (other == key ||
-            (other->size == key->size && equalBytes(other->data(), key->data(), key->size))) {
+        if (sameText(members[j].key.rep(), key)) {
           members[j].value = std::move(members[i].value);
           repeated = true;
           break;
@@ -614,10 +618,6 @@ void Amf3Reader::readNativeMembers(ObjectNode* node, const Traits* traits) {
 }
 
 namespace {
-bool sameText(const StringRep* a, const StringRep* b) noexcept {
-  return a == b || (a->size == b->size && equalBytes(a->data(), b->data(), a->size));
-}
-
 // Holds the sealed names read so far (ReaderTables::names) and lets go of the ones nobody took.
 class NameList {
  public:
