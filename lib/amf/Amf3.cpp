@@ -804,10 +804,7 @@ void Amf3Reader::readNumericVector(Value& out) {
           std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
       node->items[i] = static_cast<T>(v);
     } else {
-      std::uint64_t bits;
-      std::memcpy(&bits, p, 8);
-      bits = __builtin_bswap64(bits);
-      std::memcpy(&node->items[i], &bits, 8);
+      node->items[i] = bigEndianDouble(p);
     }
   }
 }
@@ -1200,11 +1197,8 @@ std::uint8_t* Amf3Writer::roomAt(std::uint8_t* o, std::size_t n) {
     case Type::Number: {
       double d = v.asNumber();
       if (fitsAmf3Int(d)) return nullptr;
-      std::uint64_t bits = kFlashNaNBits;
-      if (!std::isnan(d)) std::memcpy(&bits, &d, sizeof bits);
-      bits = __builtin_bswap64(bits);
       o[0] = 0x05;
-      std::memcpy(o + 1, &bits, 8);
+      storeFlashDouble(o + 1, d);
       return o + 9;
     }
     case Type::String: {

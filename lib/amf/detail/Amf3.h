@@ -274,10 +274,7 @@ class OutBuffer {
   void markedDouble(std::uint8_t marker, double d) {
     std::uint8_t* o = room(9);
     o[0] = marker;
-    std::uint64_t bits = kFlashNaNBits;
-    if (!std::isnan(d)) std::memcpy(&bits, &d, sizeof bits);
-    bits = __builtin_bswap64(bits);
-    std::memcpy(o + 1, &bits, 8);
+    storeFlashDouble(o + 1, d);
     p_ = o + 9;
   }
   /// bigEndianItems writes 4- or 8-byte items as they are stored (Vector payloads keep their

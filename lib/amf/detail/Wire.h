@@ -104,6 +104,15 @@ inline double bigEndianDouble(const std::uint8_t* p) noexcept {
 /// Flash writes NaN as x86's default NaN, sign bit set.
 inline constexpr std::uint64_t kFlashNaNBits = 0xFFF8000000000000ull;
 
+/// storeFlashDouble writes `d` as 8 big-endian bytes at `o`, as Flash does: every NaN as
+/// Flash's NaN.
+inline void storeFlashDouble(std::uint8_t* o, double d) noexcept {
+  std::uint64_t bits = kFlashNaNBits;
+  if (!std::isnan(d)) std::memcpy(&bits, &d, sizeof bits);
+  bits = __builtin_bswap64(bits);
+  std::memcpy(o, &bits, sizeof bits);
+}
+
 }  // namespace as3::amf::detail
 
 #endif  // AS3NET_LIB_AMF_DETAIL_WIRE_H_
