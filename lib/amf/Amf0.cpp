@@ -2,7 +2,6 @@
 // for what AMF0 cannot express.
 #include <algorithm>
 #include <charconv>
-#include <cmath>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -399,13 +398,7 @@ void Amf0Writer::writeValue(const Value& v) {
     }
     case Type::Date: {
       if (writeReference(v.node())) return;
-      out_.u8(kDate);
-      double t = v.asDate();
-      if (std::isnan(t)) {
-        std::uint64_t bits = kFlashNaNBits;
-        std::memcpy(&t, &bits, sizeof t);
-      }
-      out_.f64(t);
+      out_.markedDouble(kDate, v.asDate());
       out_.u16(0);  // Flash writes its local offset here; every reader ignores it
       return;
     }

@@ -1393,13 +1393,7 @@ void Amf3Writer::writeValue(const Value& v) {
     case Type::Date: {
       out_.u8(0x08);
       if (writeReference(v.node())) return;
-      out_.u8(0x01);
-      double t = v.asDate();
-      if (std::isnan(t)) {
-        std::uint64_t bits = kFlashNaNBits;
-        std::memcpy(&t, &bits, sizeof t);
-      }
-      out_.f64(t);
+      out_.markedDouble(0x01, v.asDate());  // 0x01: sent inline, not a reference
       return;
     }
     case Type::Array:

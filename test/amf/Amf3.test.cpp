@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -186,12 +187,22 @@ TEST_CASE("AMF3 strings read again at an index the last value used are the new b
 TEST_CASE("AMF3 dates, arrays and vectors keep Flash's bytes", "[amf3]") {
   Value d = Value::date(0);
   CHECK(encode3(Array{d, d}) == hex("09 05 01 08 01 00 00 00 00 00 00 00 00 08 02"));
+  // The invalid Date goes out as Flash's NaN (sign bit set), whatever NaN it holds.
+  CHECK(encode3(Value::date(std::nan(""))) == hex("08 01 FF F8 00 00 00 00 00 00"));
   CHECK(encode3(Array{}) == hex("09 01 01"));
   CHECK(encode3(Array{1, 2, 3}) == hex("09 07 01 04 01 04 02 04 03"));
   as3::amf::VectorInt vi{4, -20, 12};
   CHECK(encode3(vi) == hex("0D 07 00 00000004 FFFFFFEC 0000000C"));
   Value back = decode3(hex("0D 07 00 00000004 FFFFFFEC 0000000C"));
   CHECK(back.asVectorInt().items() == std::vector<std::int32_t>{4, -20, 12});
+  // A Vector.<Number> keeps a NaN's payload both ways, as Flash's ByteArray did.
+  std::vector<std::uint8_t> payloadNaN = hex("0F 03 00 7F F8 00 00 00 00 00 01");
+  std::vector<double> items = decode3(payloadNaN).asVectorNumber().items();
+  REQUIRE(items.size() == 1);
+  std::uint64_t bits;
+  std::memcpy(&bits, &items[0], sizeof bits);
+  CHECK(bits == 0x7FF8000000000001ull);
+  CHECK(encode3(decode3(payloadNaN)) == payloadNaN);
 }
 
 TEST_CASE("AMF3 typed objects share traits and keep their class name", "[amf3]") {

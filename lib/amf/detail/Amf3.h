@@ -250,12 +250,6 @@ class OutBuffer {
     o[3] = static_cast<std::uint8_t>(v);
     p_ += 4;
   }
-  void f64(double d) {
-    std::uint64_t bits;
-    std::memcpy(&bits, &d, sizeof bits);
-    bits = __builtin_bswap64(bits);
-    bytes(&bits, 8);
-  }
   [[gnu::always_inline]] void u29(std::uint32_t v) {
     if (v < 0x80 && p_ != end_) {  // most headers and references: one byte
       *p_++ = static_cast<std::uint8_t>(v);
