@@ -146,7 +146,8 @@ std::string printableText(std::string_view text) {
       ++i;
       continue;
     }
-    std::size_t length = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+    // Lead bytes: C2-DF start two bytes, E0-EF three, F0-F4 four; C0, C1 and F5-FF none.
+    std::size_t length = c >= 0xF5 ? 0 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
     bool valid = length > 0 && i + length <= text.size();
     std::uint32_t point = length == 4 ? c & 0x07 : length == 3 ? c & 0x0F : c & 0x1F;
     for (std::size_t k = 1; valid && k < length; ++k) {

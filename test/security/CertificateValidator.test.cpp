@@ -12,6 +12,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -305,6 +306,61 @@ TEST_CASE("The host is matched against the subject alternative names only",
   SECTION("a name that is no host name never matches") {
     CHECK(statusOf(root, withNames({"under_score.test"}), "under_score.test") ==
           CertificateStatus::PRINCIPAL_MISMATCH);
+  }
+}
+
+namespace {
+
+// isStrictUtf8: shortest forms, no surrogates, nothing past U+10FFFF.
+bool isStrictUtf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t length = c < 0x80                 ? 1
+                         : c >= 0xC2 && c <= 0xDF ? 2
+                         : c >= 0xE0 && c <= 0xEF ? 3
+                         : c >= 0xF0 && c <= 0xF4 ? 4
+                                                  : 0;
+    if (length == 0 || i + length > s.size()) return false;
+    std::uint32_t point = length == 1 ? c : c & (0x7Fu >> length);
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(s[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      point = point << 6 | (next & 0x3Fu);
+    }
+    static constexpr std::uint32_t kShortest[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (point < kShortest[length] || point > 0x10FFFF || (point >= 0xD800 && point <= 0xDFFF))
+      return false;
+    i += length;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("A reason is UTF-8 whatever bytes it quotes", "[security][validator]") {
+  TestCertificateAuthority root;
+  CertificateValidator validator(storeOf(root));
+  IssuedCertificate issued = root.issue();
+  // Each host is quoted by the principalMismatch reason: what is UTF-8 stays, the rest is escaped.
+  struct Case {
+    std::string host;
+    std::string quoted;
+  };
+  const Case cases[] = {
+      {"caf\xC3\xA9.test", "caf\xC3\xA9.test"},            // U+00E9 stays
+      {"\xF0\x9F\x98\x80.test", "\xF0\x9F\x98\x80.test"},  // U+1F600 stays
+      {"a\xF8\x80\x80.test", "a\\xF8\\x80\\x80.test"},     // no lead byte past F4
+      {"a\xF5\x80\x80\x80.test", "a\\xF5\\x80\\x80\\x80.test"},
+      {"a\xFF\xBF\xBF.test", "a\\xFF\\xBF\\xBF.test"},
+      {"a\xC0\x80.test", "a\\xC0\\x80.test"},                    // overlong
+      {"a\xED\xA0\x80.test", "a\\xED\\xA0\\x80.test"},           // a surrogate
+      {"a\xF4\x90\x80\x80.test", "a\\xF4\\x90\\x80\\x80.test"},  // past U+10FFFF
+  };
+  for (const Case& c : cases) {
+    ValidationResult result = check(validator, issued, c.host);
+    CHECK(result.status == CertificateStatus::PRINCIPAL_MISMATCH);
+    CHECK(isStrictUtf8(result.reason));
+    CHECK(result.reason.find("\"" + c.quoted + "\"") != std::string::npos);
   }
 }
 
