@@ -35,6 +35,7 @@
 #include "errors/detail/Throw.h"
 #include "security/detail/Certificate.h"
 #include "security/detail/Validation.h"
+#include "utils/detail/Text.h"
 
 namespace as3::security {
 
@@ -146,20 +147,11 @@ std::string printableText(std::string_view text) {
       ++i;
       continue;
     }
-    // Lead bytes: C2-DF start two bytes, E0-EF three, F0-F4 four; C0, C1 and F5-FF none.
-    std::size_t length = c >= 0xF5 ? 0 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-    bool valid = length > 0 && i + length <= text.size();
-    std::uint32_t point = length == 4 ? c & 0x07 : length == 3 ? c & 0x0F : c & 0x1F;
-    for (std::size_t k = 1; valid && k < length; ++k) {
-      const auto next = static_cast<unsigned char>(text[i + k]);
-      valid = (next & 0xC0) == 0x80;
-      point = point << 6 | (next & 0x3F);
-    }
-    // Overlong forms, surrogates and points past U+10FFFF are not UTF-8.
-    if (valid && ((length == 3 && (point < 0x800 || (point >= 0xD800 && point <= 0xDFFF))) ||
-                  (length == 4 && (point < 0x10000 || point > 0x10FFFF))))
-      valid = false;
-    if (!valid) {
+    // The SDK's one UTF-8 decoder; it keeps encoded surrogates, which are not UTF-8 proper.
+    std::uint32_t point = 0;
+    const std::size_t length = utils::detail::decodeUtf8Char(
+        reinterpret_cast<const std::uint8_t*>(text.data()) + i, text.size() - i, &point);
+    if (length == 0 || (point >= 0xD800 && point <= 0xDFFF)) {
       escape(c);
       ++i;
       continue;
