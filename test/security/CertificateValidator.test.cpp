@@ -88,6 +88,30 @@ void requireThrowsId(F&& f, int id) {
   }
 }
 
+// isStrictUtf8: shortest forms, no surrogates, nothing past U+10FFFF.
+bool isStrictUtf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t length = c < 0x80                 ? 1
+                         : c >= 0xC2 && c <= 0xDF ? 2
+                         : c >= 0xE0 && c <= 0xEF ? 3
+                         : c >= 0xF0 && c <= 0xF4 ? 4
+                                                  : 0;
+    if (length == 0 || i + length > s.size()) return false;
+    std::uint32_t point = length == 1 ? c : c & (0x7Fu >> length);
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(s[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      point = point << 6 | (next & 0x3Fu);
+    }
+    static constexpr std::uint32_t kShortest[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (point < kShortest[length] || point > 0x10FFFF || (point >= 0xD800 && point <= 0xDFFF))
+      return false;
+    i += length;
+  }
+  return true;
+}
+
 }  // namespace
 
 // --- what is trusted
@@ -308,34 +332,6 @@ TEST_CASE("The host is matched against the subject alternative names only",
           CertificateStatus::PRINCIPAL_MISMATCH);
   }
 }
-
-namespace {
-
-// isStrictUtf8: shortest forms, no surrogates, nothing past U+10FFFF.
-bool isStrictUtf8(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t length = c < 0x80                 ? 1
-                         : c >= 0xC2 && c <= 0xDF ? 2
-                         : c >= 0xE0 && c <= 0xEF ? 3
-                         : c >= 0xF0 && c <= 0xF4 ? 4
-                                                  : 0;
-    if (length == 0 || i + length > s.size()) return false;
-    std::uint32_t point = length == 1 ? c : c & (0x7Fu >> length);
-    for (std::size_t k = 1; k < length; ++k) {
-      const auto next = static_cast<unsigned char>(s[i + k]);
-      if ((next & 0xC0) != 0x80) return false;
-      point = point << 6 | (next & 0x3Fu);
-    }
-    static constexpr std::uint32_t kShortest[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (point < kShortest[length] || point > 0x10FFFF || (point >= 0xD800 && point <= 0xDFFF))
-      return false;
-    i += length;
-  }
-  return true;
-}
-
-}  // namespace
 
 TEST_CASE("A reason is UTF-8 whatever bytes it quotes", "[security][validator]") {
   TestCertificateAuthority root;
