@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "amf/detail/Codec.h"
@@ -186,21 +187,28 @@ ReaderTables* takeReaderTables() {
 }
 }  // namespace
 
-Amf3Reader::Amf3Reader(Input& in)
+Amf3Reader::Amf3Reader(Input& in, Region* region)
     : in_(in),
       tables_(takeReaderTables()),
       strings_(tables_->strings),
       objects_(tables_->objects),
       traits_(tables_->traits),
       members_(tables_->members),
-      aliasGeneration_(classAliasGeneration()) {}
+      aliasGeneration_(classAliasGeneration()),
+      region_(region) {}
 
 Amf3Reader::~Amf3Reader() {
   keepRecentStrings();  // empties strings_
   keepRecentTraits();   // empties traits_
-  for (Node* n : objects_) release(n);
-  objects_.clear();
-  members_.clear();
+  if (region_) {
+    // A region's nodes and the members read into it are uncounted: forgotten, not released.
+    objects_.clear();
+    members_.forgetFrom(0);
+  } else {
+    for (Node* n : objects_) release(n);
+    objects_.clear();
+    members_.clear();
+  }
   // A huge value leaves huge tables: keep only what a typical message needs.
   if (objects_.capacity() > 65536 || strings_.capacity() > 65536 ||
       tables_->recent.capacity() > 65536 || members_.capacity() > 65536 ||
@@ -251,11 +259,18 @@ StringRep* Amf3Reader::readString(const char* what) {
     if (index >= strings_.size())
       in_.failReference("string reference", index, at, "string table", strings_.size());
     StringRep* s = strings_[index];
-    retain(s);
+    if (!region_) retain(s);
     return s;
   }
   std::uint32_t length = header >> 1;
-  if (length == 0) return emptyString();
+  if (length == 0) {
+    StringRep* empty = emptyString();
+    if (region_) {
+      release(empty);  // the thread keeps it, and the region will (freezeRegion)
+      readEmptyString_ = true;
+    }
+    return empty;
+  }
   const std::uint8_t* bytes = in_.take(length, what);
   in_.charge(length + sizeof(StringRep));
   // Bytes equal to the text the last value had at this index make that text again: text made
@@ -271,10 +286,94 @@ StringRep* Amf3Reader::readString(const char* what) {
   } else {
     s = in_.utf8(bytes, length);
   }
-  retain(s);
-  strings_.push_back(s);
+  // That reference is the table's; the caller's comes after, unless it reads into a region.
+  try {
+    strings_.push_back(s);
+  } catch (...) {
+    release(s);
+    throw;
+  }
+  if (!region_) retain(s);
   return s;
 }
+
+StringRep* Amf3Reader::readOwnedString(const char* what) {
+  StringRep* s = readString(what);
+  if (region_) retain(s);
+  return s;
+}
+
+void Amf3Reader::restartCounted() const {
+  throw RegionRestart{};
+}
+
+template <class T>
+T* Amf3Reader::regionStorage(std::size_t n) {
+  void* storage = region_->allocate(n * sizeof(T));
+  if (!storage) restartCounted();
+  return static_cast<T*>(storage);
+}
+
+void Amf3Reader::freezeRegion() {
+  std::vector<Traits*>& traits = tables_->regionTraits;
+  traits.clear();
+  for (const TraitsEntry& entry : traits_) traits.push_back(entry.traits);
+  region_->freeze(objects_.data(), objects_.size(), strings_.data(), strings_.size(), traits.data(),
+                  traits.size(), readEmptyString_ ? emptyString() : nullptr);
+}
+
+namespace {
+// A member name read before its member is made: let go if reading its value fails, unless it
+// was read into a region, which counts no name.
+class KeyRef {
+ public:
+  KeyRef(StringRep* rep, bool counted) noexcept : rep_(rep), counted_(counted) {}
+  ~KeyRef() {
+    if (rep_ && counted_) release(rep_);
+  }
+  KeyRef(const KeyRef&) = delete;
+  KeyRef& operator=(const KeyRef&) = delete;
+  StringRep* rep() const noexcept { return rep_; }
+  StringRep* take() noexcept { return std::exchange(rep_, nullptr); }
+
+ private:
+  StringRep* rep_;
+  bool counted_;
+};
+
+// In a region nothing is released, so repeats that dropRepeatedKeys and foldDynamicIntoSealed
+// would resolve send the value back to be read the ordinary way.
+bool hasRepeatedKey(const Member* members, std::size_t n) noexcept {
+  if (n > 64) {
+    std::unordered_set<std::string_view> seen;
+    seen.reserve(n);
+    for (std::size_t i = 0; i < n; ++i)
+      if (!seen.insert(members[i].key.view()).second) return true;
+    return false;
+  }
+  for (std::size_t i = 1; i < n; ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (members[i].key.rep() == members[j].key.rep() ||
+          members[i].key.view() == members[j].key.view())
+        return true;
+  return false;
+}
+
+bool namesSealedMember(const ObjectNode* node) {
+  const std::vector<String>& sealed = node->traits->sealed;
+  if (sealed.size() * node->dynamic.size() > 256) {
+    std::unordered_set<std::string_view> names;
+    for (const String& name : sealed) names.insert(name.view());
+    for (const Member& m : node->dynamic)
+      if (names.count(m.key.view())) return true;
+    return false;
+  }
+  for (const Member& m : node->dynamic)
+    for (const String& name : sealed)
+      if (m.key.view() == name.view()) return true;
+  return false;
+}
+}  // namespace
 
 // The container loops keep the cursor in a register, as the writer's loops do: kept in in_.p,
 // each item's load of it would wait on the store the item before made, a chain through memory
@@ -285,7 +384,7 @@ StringRep* Amf3Reader::readString(const char* what) {
   if (p != in_.end() && (*p & 0x81) == 0 && (*p >> 1) < strings_.size()) {
     StringRep* s = strings_[*p >> 1];
     ++p;
-    retain(s);
+    if (!region_) retain(s);
     return s;
   }
   in_.p = p;
@@ -336,7 +435,7 @@ StringRep* Amf3Reader::readString(const char* what) {
 }
 
 void Amf3Reader::remember(Node* node) {
-  retain(node);
+  if (!region_) retain(node);
   objects_.push_back(node);
 }
 
@@ -347,7 +446,7 @@ bool Amf3Reader::takeReference(std::uint32_t header, Value& out, const std::uint
     in_.failReference("object reference", index, at, "object table", objects_.size());
   // Flash returns whatever the entry is, even when its type differs from the marker's.
   Node* node = objects_[index];
-  retain(node);
+  if (!region_) retain(node);
   out = Value(node, Value::Adopt{});
   return true;
 }
@@ -422,9 +521,10 @@ void Amf3Reader::readXml(Value& out, Type type) {
   std::uint32_t length = header >> 1;
   const std::uint8_t* bytes = in_.take(length, "XML text");
   in_.charge(length + sizeof(XmlNode));
-  StringRep* text = in_.utf8(bytes, length);
-  auto* node = adopt<XmlNode>(type, text->view());
-  release(text);
+  String text(in_.utf8(bytes, length), /*adopt=*/true);
+  XmlNode* node =
+      region_ ? region_->make<XmlNode>(type, text.view()) : adopt<XmlNode>(type, text.view());
+  if (!node) restartCounted();
   out = Value(node, Value::Adopt{});
   remember(node);
 }
@@ -435,7 +535,8 @@ void Amf3Reader::readDate(Value& out) {
   if (takeReference(header, out, at)) return;
   double time = in_.f64("a Date's milliseconds");
   in_.charge(sizeof(DateNode));
-  auto* node = adopt<DateNode>(time);
+  DateNode* node = region_ ? region_->make<DateNode>(time) : adopt<DateNode>(time);
+  if (!node) restartCounted();
   out = Value(node, Value::Adopt{});
   remember(node);
 }
@@ -559,31 +660,54 @@ void Amf3Reader::readArray(Value& out) {
   std::uint32_t dense = header >> 1;
   in_.enter();
   in_.charge(sizeof(ArrayNode));
-  auto* node = adopt<ArrayNode>();
+  ArrayNode* node = region_ ? region_->make<ArrayNode>() : adopt<ArrayNode>();
+  if (!node) restartCounted();
   out = Value(node, Value::Adopt{});
   remember(node);
+  const std::size_t mark = members_.size();
+  std::size_t top = mark;  // members_.size() while reading into a region
   for (;;) {
     const std::uint8_t* p = in_.p;
     if (endOfNamesAt(p)) {
       in_.p = p;
       break;
     }
-    StringRep* key = readKeyAt(p, "an Array key");
+    KeyRef key(readKeyAt(p, "an Array key"), region_ == nullptr);
     in_.p = p;
-    if (key->size == 0) {
-      release(key);
-      break;
-    }
+    if (key.rep()->size == 0) break;
     in_.charge(sizeof(Member));
-    node->assoc.push_back(Member{String(key, /*adopt=*/true), Value()});
+    if (region_) {
+      // Stacked as an object's dynamic members are (see readObject), then moved in at once.
+      if (top == members_.capacity()) members_.reserve(2 * top + 16);
+      Value value = readItemAt(p);
+      in_.p = p;
+      members_.emplaceAt(top++, Member{String(key.take(), /*adopt=*/true), std::move(value)});
+      continue;
+    }
+    node->assoc.push_back(Member{String(key.take(), /*adopt=*/true), Value()});
     readValue(node->assoc.back().value);
   }
+  if (std::size_t count = top - mark; count != 0) {
+    // What normalizeArray would rearrange (repeated or index-like keys) is counted work.
+    for (std::size_t i = mark; i < top; ++i) {
+      std::uint32_t index;
+      if (parseIndex(members_[i].key.view(), &index)) restartCounted();
+    }
+    if (hasRepeatedKey(members_.data() + mark, count)) restartCounted();
+    node->assoc.useBorrowedStorage(regionStorage<Member>(count), count);
+    node->assoc.relocateFrom(members_.data() + mark, count);
+    members_.forgetFrom(mark);
+  }
   in_.count(dense, 1, sizeof(Value), "an Array's dense elements");
-  node->dense.reserve(dense);
+  if (region_ && dense != 0)
+    node->dense.useBorrowedStorage(regionStorage<Value>(dense), dense);
+  else
+    node->dense.reserve(dense);
   const std::uint8_t* p = in_.p;
   for (std::uint32_t i = 0; i < dense; ++i) node->dense.emplaceAt(i, readItemAt(p));
   in_.p = p;
-  if (!node->assoc.empty()) normalizeArray(node);
+  // In a region there is nothing to normalize: such keys were sent back (above).
+  if (!region_ && !node->assoc.empty()) normalizeArray(node);
   in_.leave();
 }
 
@@ -648,13 +772,14 @@ class NameList {
 // Inline traits: a class name, then its sealed member names. The same class at the same index
 // in the last value gives its traits again; anything else makes new ones.
 ReaderTraitsEntry Amf3Reader::readTraits(std::uint32_t header) {
-  String className(readString("a class name"), /*adopt=*/true);
+  String className(readOwnedString("a class name"), /*adopt=*/true);
   std::uint32_t sealedCount = header >> 4;
   bool externalizable = (header & 4) != 0;
   bool dynamic = (header & 8) != 0;
   in_.count(sealedCount, 1, sizeof(String), "a class's sealed member names");
   NameList names(tables_->names);
-  for (std::uint32_t i = 0; i < sealedCount; ++i) names.push(readString("a sealed member name"));
+  for (std::uint32_t i = 0; i < sealedCount; ++i)
+    names.push(readOwnedString("a sealed member name"));
 
   std::size_t index = traits_.size();
   const std::vector<TraitsEntry>& recent = tables_->recentTraits;
@@ -703,8 +828,17 @@ void Amf3Reader::readObject(Value& out) {
   Traits* traits = entry.traits;
   const ClassInfo* cls = entry.cls;
   in_.charge(sizeof(ObjectNode));
-  retain(traits);
-  auto* node = adopt<ObjectNode>(traits);
+  ObjectNode* node;
+  if (region_) {
+    // A C++ class's constructor and members, or readExternal, run user code, which could keep
+    // references into the region: such values are read the ordinary way.
+    if (traits->externalizable || cls) restartCounted();
+    node = region_->make<ObjectNode>(traits);  // the region holds the traits table
+    if (!node) restartCounted();
+  } else {
+    retain(traits);
+    node = adopt<ObjectNode>(traits);
+  }
   out = Value(node, Value::Adopt{});
 
   if (traits->externalizable) {
@@ -733,7 +867,10 @@ void Amf3Reader::readObject(Value& out) {
     remember(node);
     std::size_t sealedCount = traits->sealed.size();
     in_.count(sealedCount, 1, sizeof(Value), "an object's sealed members");
-    node->sealed.reserve(sealedCount);
+    if (region_ && sealedCount != 0)
+      node->sealed.useBorrowedStorage(regionStorage<Value>(sealedCount), sealedCount);
+    else
+      node->sealed.reserve(sealedCount);
     const std::uint8_t* p = in_.p;
     for (std::size_t i = 0; i < sealedCount; ++i) node->sealed.emplaceAt(i, readItemAt(p));
     in_.p = p;
@@ -747,7 +884,7 @@ void Amf3Reader::readObject(Value& out) {
       bool maybeRepeated = false;
       for (;;) {
         if (endOfNamesAt(p)) break;
-        String key(readKeyAt(p, "a dynamic member name"), /*adopt=*/true);
+        KeyRef key(readKeyAt(p, "a dynamic member name"), region_ == nullptr);
         if (key.rep()->size == 0) break;
         std::uint64_t bit = std::uint64_t{1} << (hashOf(key.rep()) >> 26);
         maybeRepeated |= (seen & bit) != 0;
@@ -756,15 +893,27 @@ void Amf3Reader::readObject(Value& out) {
           in_.p = p;
           in_.failBudget();
         }
-        Value value = readItemAt(p);  // which may stack and unstack nested members
+        // Room first: once read, the value goes to its slot with nothing left that can fail
+        // (in a region it is uncounted, and must not be released on the way). Nested objects
+        // stack their members above `top` and unstack them, so the room stays.
         if (top == members_.capacity()) members_.reserve(2 * top + 16);
-        members_.emplaceAt(top++, Member{std::move(key), std::move(value)});
+        Value value = readItemAt(p);
+        members_.emplaceAt(top++, Member{String(key.take(), /*adopt=*/true), std::move(value)});
       }
       in_.p = p;
-      node->dynamic.relocateFrom(members_.data() + mark, top - mark);
+      std::size_t count = top - mark;
+      if (region_ && count != 0)
+        node->dynamic.useBorrowedStorage(regionStorage<Member>(count), count);
+      node->dynamic.relocateFrom(members_.data() + mark, count);
       members_.forgetFrom(mark);
-      if (maybeRepeated) dropRepeatedKeys(node->dynamic);
-      if (!traits->sealed.empty() && !node->dynamic.empty()) foldDynamicIntoSealed(node);
+      if (region_) {
+        if ((maybeRepeated && hasRepeatedKey(node->dynamic.data(), node->dynamic.size())) ||
+            (!traits->sealed.empty() && !node->dynamic.empty() && namesSealedMember(node)))
+          restartCounted();
+      } else {
+        if (maybeRepeated) dropRepeatedKeys(node->dynamic);
+        if (!traits->sealed.empty() && !node->dynamic.empty()) foldDynamicIntoSealed(node);
+      }
     }
   }
   in_.leave();
@@ -777,7 +926,8 @@ void Amf3Reader::readByteArray(Value& out) {
   std::uint32_t length = header >> 1;
   const std::uint8_t* bytes = in_.take(length, "a ByteArray's bytes");
   in_.charge(length + sizeof(ByteArrayNode));
-  auto* node = adopt<ByteArrayNode>();
+  ByteArrayNode* node = region_ ? region_->make<ByteArrayNode>() : adopt<ByteArrayNode>();
+  if (!node) restartCounted();
   out = Value(node, Value::Adopt{});
   node->bytes.writeBytes(bytes, length);
   node->bytes.position(0);
@@ -792,7 +942,8 @@ void Amf3Reader::readNumericVector(Value& out) {
   std::uint32_t count = header >> 1;
   bool fixed = in_.u8("a Vector's fixed flag") != 0;
   in_.count(count, sizeof(T), sizeof(T), "a Vector's items");
-  auto* node = adopt<VectorNode<T>>();
+  VectorNode<T>* node = region_ ? region_->make<VectorNode<T>>() : adopt<VectorNode<T>>();
+  if (!node) restartCounted();
   out = Value(node, Value::Adopt{});
   node->fixed = fixed;
   remember(node);
@@ -815,10 +966,13 @@ void Amf3Reader::readObjectVector(Value& out) {
   if (takeReference(header, out, at)) return;
   std::uint32_t count = header >> 1;
   bool fixed = in_.u8("a Vector's fixed flag") != 0;
-  String typeName(readString("a Vector's type name"), /*adopt=*/true);
+  String typeName(readOwnedString("a Vector's type name"), /*adopt=*/true);
   in_.enter();
   in_.count(count, 1, sizeof(Value), "a Vector's items");
-  auto* node = adopt<VectorNode<Value>>();
+  // In a region its items are uncounted: read in place, and forgotten when the region goes.
+  VectorNode<Value>* node =
+      region_ ? region_->make<VectorNode<Value>>() : adopt<VectorNode<Value>>();
+  if (!node) restartCounted();
   out = Value(node, Value::Adopt{});
   node->fixed = fixed;
   node->typeName = typeName;
@@ -834,6 +988,8 @@ void Amf3Reader::readObjectVector(Value& out) {
 }
 
 void Amf3Reader::readDictionary(Value& out) {
+  // Its key and value are read into locals and may replace an earlier entry: counted work.
+  if (region_) restartCounted();
   const std::uint8_t* at = in_.p;
   std::uint32_t header = in_.u29("a Dictionary header");
   if (takeReference(header, out, at)) return;

@@ -58,6 +58,40 @@ void encodeInto(std::uint32_t objectEncoding, Fn&& consume, const Value& value) 
   consume(out.data(), out.size());
 }
 
+// forget drops what `v` holds without releasing it: an uncounted reference into a region.
+void forget(Value& v) noexcept {
+  ::new (&v) Value();
+}
+
+// readIntoRegion reads one AMF3 value into a new region (docs/design.md, "Decoded AMF3 graphs in
+// one region"). False when the value needs the ordinary way (a registered class, a Dictionary,
+// repeated names, more than Region::kMaxBytes): it is then read again from the start. Such a
+// value is usually met at once, so the wasted part is small.
+bool readIntoRegion(detail::Input& in, Value& out) {
+  detail::Region* region = detail::Region::create(detail::currentHeap());
+  try {
+    detail::Amf3Reader reader(in, region);
+    reader.readValue(out);
+    if (detail::Node* root = out.node()) {
+      reader.freezeRegion();
+      detail::retain(root);  // the value's own reference keeps the region
+      return true;
+    }
+    // A string or a primitive: no node, and the string gets the value's reference.
+    if (out.type() == Type::String) detail::retain(out.stringRep());
+  } catch (const detail::RegionRestart&) {
+    forget(out);
+    region->discard();
+    return false;
+  } catch (...) {
+    forget(out);
+    region->discard();
+    throw;
+  }
+  region->discard();
+  return true;
+}
+
 Value decodeFrom(const std::uint8_t* data, std::size_t size, std::uint64_t baseOffset,
                  std::uint32_t objectEncoding, const DecodeLimits& limits, std::size_t* consumed) {
   checkEncoding(objectEncoding);
@@ -65,8 +99,19 @@ Value decodeFrom(const std::uint8_t* data, std::size_t size, std::uint64_t baseO
   Value out;
   try {
     if (objectEncoding == utils::ObjectEncoding::AMF3) {
-      detail::Amf3Reader reader(in);
-      reader.readValue(out);
+      if (readIntoRegion(in, out)) {
+        *consumed = static_cast<std::size_t>(in.p - data);
+        return out;
+      }
+      detail::Input again(data, data + size, baseOffset, limits);
+      try {
+        detail::Amf3Reader reader(again);
+        reader.readValue(out);
+      } catch (...) {
+        in.p = again.p;
+        throw;
+      }
+      in.p = again.p;
     } else {
       detail::readAmf0(in, out);
     }

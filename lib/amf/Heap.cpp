@@ -12,6 +12,7 @@
 
 #include "amf/detail/Heap.h"
 #include "amf/detail/Nodes.h"
+#include "amf/detail/Region.h"
 #include "as3/amf/ClassAlias.h"
 
 namespace as3::amf::detail {
@@ -25,12 +26,6 @@ namespace {
 // go of the heap when the thread ends.
 thread_local bool tHeapOwnerGone __attribute__((tls_model("initial-exec"))) = false;
 
-void releaseHeapIfDone(Heap* heap) noexcept {
-  if (heap->threadAlive || heap->count() != 0) return;
-  if (tHeap == heap) tHeap = nullptr;
-  delete heap;
-}
-
 struct HeapOwner {
   Heap* heap = new Heap;
   ~HeapOwner() {
@@ -42,6 +37,12 @@ struct HeapOwner {
 };
 
 }  // namespace
+
+void releaseHeapIfDone(Heap* heap) noexcept {
+  if (heap->threadAlive || heap->count() != 0) return;
+  if (tHeap == heap) tHeap = nullptr;
+  delete heap;
+}
 
 __attribute__((noinline)) Heap& makeHeap() {
   if (tHeapOwnerGone) {
@@ -59,46 +60,58 @@ __attribute__((noinline)) Heap& makeHeap() {
 
 namespace {
 
+// Ends a node's life; a thawed region node's memory stays its region's.
+template <class N>
+void freeNode(N* node) noexcept {
+  if (node->gcFlags & kRegionMemory) {
+    Region* region = Region::of(node);
+    node->~N();
+    region->nodeGone();
+  } else {
+    delete node;
+  }
+}
+
 void deleteNode(Node* node) noexcept {
   switch (node->type) {
     case Type::Object: {
       auto* object = static_cast<ObjectNode*>(node);
       object->sealed.dispose();
       object->dynamic.dispose();
-      delete object;
+      freeNode(object);
       break;
     }
     case Type::Array: {
       auto* array = static_cast<ArrayNode*>(node);
       array->dense.dispose();
       array->assoc.dispose();
-      delete array;
+      freeNode(array);
       break;
     }
     case Type::Date:
-      delete static_cast<DateNode*>(node);
+      freeNode(static_cast<DateNode*>(node));
       break;
     case Type::XML:
     case Type::XMLDocument:
-      delete static_cast<XmlNode*>(node);
+      freeNode(static_cast<XmlNode*>(node));
       break;
     case Type::ByteArray:
-      delete static_cast<ByteArrayNode*>(node);
+      freeNode(static_cast<ByteArrayNode*>(node));
       break;
     case Type::VectorInt:
-      delete static_cast<VectorNode<std::int32_t>*>(node);
+      freeNode(static_cast<VectorNode<std::int32_t>*>(node));
       break;
     case Type::VectorUint:
-      delete static_cast<VectorNode<std::uint32_t>*>(node);
+      freeNode(static_cast<VectorNode<std::uint32_t>*>(node));
       break;
     case Type::VectorNumber:
-      delete static_cast<VectorNode<double>*>(node);
+      freeNode(static_cast<VectorNode<double>*>(node));
       break;
     case Type::VectorObject:
-      delete static_cast<VectorNode<Value>*>(node);
+      freeNode(static_cast<VectorNode<Value>*>(node));
       break;
     case Type::Dictionary:
-      delete static_cast<DictionaryNode*>(node);
+      freeNode(static_cast<DictionaryNode*>(node));
       break;
     default:
       std::abort();  // not a heap value: memory is corrupt
@@ -139,7 +152,8 @@ std::size_t Heap::collect() {
   for (Node* n = head_.next; n != &head_; n = n->next) n->gcRefs = n->refs;
   for (Node* n = head_.next; n != &head_; n = n->next)
     forEachChild(n, [this](Node* child) {
-      if (child->heap == this) --child->gcRefs;
+      // A frozen region is not linked here: its nodes are outside references to the heap's.
+      if (child->heap == this && !(child->gcFlags & kFrozenNode)) --child->gcRefs;
     });
   // What is referenced from outside the heap, and all it reaches, stays.
   std::vector<Node*> stack;
@@ -151,7 +165,7 @@ std::size_t Heap::collect() {
       Node* top = stack.back();
       stack.pop_back();
       forEachChild(top, [&stack](Node* child) {
-        if (!(child->gcFlags & kReachable)) {
+        if (!(child->gcFlags & (kReachable | kFrozenNode))) {
           child->gcFlags |= kReachable;
           stack.push_back(child);
         }
@@ -175,6 +189,10 @@ std::size_t Heap::collect() {
 }
 
 void destroyNode(Node* node) noexcept {
+  if (node->gcFlags & kFrozenNode) {
+    Region::of(node)->dropped();  // its region goes with the last such reference
+    return;
+  }
   Heap* heap = node->heap;
   if (heap->reaping) {
     heap->pending.push_back(node);

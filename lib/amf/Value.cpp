@@ -14,6 +14,7 @@
 #include "amf/detail/Codec.h"
 #include "amf/detail/Hash.h"
 #include "amf/detail/Nodes.h"
+#include "amf/detail/Region.h"
 #include "as3/amf/Array.h"
 #include "as3/amf/ClassAlias.h"
 #include "as3/amf/Dictionary.h"
@@ -499,6 +500,13 @@ detail::ObjectNode* live(detail::ObjectNode* node) {
   return node;
 }
 
+// changing is live() for a member that changes the object: a decoded graph kept in a region
+// becomes ordinary counted nodes first (docs/design.md).
+detail::ObjectNode* changing(detail::ObjectNode* node) {
+  detail::thawIfFrozen(live(node));
+  return node;
+}
+
 std::string classNameOf(const detail::ObjectNode* node) {
   if (node->cls) return std::string(node->cls->typeName());
   return node->traits->className.view().empty() ? "Object"
@@ -527,7 +535,7 @@ Value Object::get(std::string_view name) const {
 }
 
 void Object::set(std::string_view name, const Value& value) {
-  detail::ObjectNode* node = live(node_);
+  detail::ObjectNode* node = changing(node_);
   if (node->native) {
     const auto* m = nativeMember(node, name);
     if (!m) throwError(errors::detail::kCannotCreateProperty, {name, classNameOf(node)});
@@ -554,7 +562,7 @@ bool Object::hasOwnProperty(std::string_view name) const {
 }
 
 bool Object::deleteProperty(std::string_view name) {
-  detail::ObjectNode* node = live(node_);
+  detail::ObjectNode* node = changing(node_);
   for (auto it = node->dynamic.begin(); it != node->dynamic.end(); ++it) {
     if (it->key.view() == name) {
       node->dynamic.erase(it);
@@ -610,6 +618,10 @@ detail::ArrayNode* live(detail::ArrayNode* node) {
   if (!node) throwError(errors::detail::kNullObject);
   return node;
 }
+detail::ArrayNode* changing(detail::ArrayNode* node) {
+  detail::thawIfFrozen(live(node));
+  return node;
+}
 }  // namespace
 
 Array::Array() : node_(detail::adopt<detail::ArrayNode>()) {}
@@ -654,7 +666,7 @@ std::uint32_t Array::length() const {
 }
 
 void Array::setLength(std::uint32_t length) {
-  detail::ArrayNode* node = live(node_);
+  detail::ArrayNode* node = changing(node_);
   if (length < node->dense.size()) node->dense.resize(length);
   auto& assoc = node->assoc;
   for (auto it = assoc.begin(); it != assoc.end();) {
@@ -683,7 +695,7 @@ Value Array::get(std::uint32_t index) const {
 }
 
 void Array::set(std::uint32_t index, const Value& value) {
-  detail::ArrayNode* node = live(node_);
+  detail::ArrayNode* node = changing(node_);
   checkIndex(index);
   if (index < node->dense.size()) {
     node->dense[index] = value;
@@ -713,7 +725,7 @@ Value Array::get(std::string_view key) const {
 void Array::set(std::string_view key, const Value& value) {
   std::uint32_t index;
   if (detail::parseIndex(key, &index)) return set(index, value);
-  detail::ArrayNode* node = live(node_);
+  detail::ArrayNode* node = changing(node_);
   for (detail::Member& m : node->assoc) {
     if (m.key.view() == key) {
       m.value = value;
@@ -724,7 +736,7 @@ void Array::set(std::string_view key, const Value& value) {
 }
 
 bool Array::deleteProperty(std::string_view key) {
-  detail::ArrayNode* node = live(node_);
+  detail::ArrayNode* node = changing(node_);
   std::uint32_t index;
   if (detail::parseIndex(key, &index) && index < node->dense.size()) {
     // A hole ends the dense part: what followed it becomes keyed, and length stays.
@@ -813,7 +825,15 @@ Vector<T>::operator Value() const noexcept {
 template <class T>
 std::vector<T>& Vector<T>::items() const {
   if (!node_) throwError(errors::detail::kNullObject);
+  // The items can be assigned through the reference: Values in a frozen region must be counted
+  // first. Numbers hold no references.
+  if constexpr (std::is_same_v<T, Value>) detail::thawIfFrozen(node_);
   return node_->items;
+}
+template <class T>
+std::size_t Vector<T>::size() const {
+  if (!node_) throwError(errors::detail::kNullObject);
+  return node_->items.size();
 }
 template <class T>
 bool Vector<T>::fixed() const {

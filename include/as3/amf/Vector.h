@@ -47,10 +47,12 @@ class AS3NET_EXPORT Vector {
   /// Converts to a Value that refers to the same vector.
   operator Value() const noexcept;
 
-  /// items is the vector's storage, shared by every handle to it.
+  /// items is the vector's storage, shared by every handle to it. For a Vector.<Object> read by
+  /// readObject and not changed since, it (and operator[] and push) first turns the whole decoded
+  /// graph into ordinary counted values (docs/amf.md, "Decoded graphs").
   std::vector<T>& items() const;
-  /// size is `items().size()`.
-  std::size_t size() const { return items().size(); }
+  /// size is `items().size()`, without that turn.
+  std::size_t size() const;
   /// operator[] is `items()[i]`, unchecked: `i` must be below size().
   T& operator[](std::size_t i) const { return items()[i]; }
   /// push appends `item`, even to a fixed vector.

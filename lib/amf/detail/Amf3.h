@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "amf/detail/Nodes.h"
+#include "amf/detail/Region.h"
 #include "amf/detail/Wire.h"
 #include "as3/amf/Codec.h"
 #include "as3/amf/Value.h"
@@ -137,6 +138,8 @@ struct ReaderTables {
   static constexpr std::size_t kRecentMaxTraits = 256;
   /// Sealed member names being read, until their traits are found or made.
   std::vector<StringRep*> names;
+  /// The traits table as a list, for the region of the value read (Region::freeze).
+  std::vector<Traits*> regionTraits;
 
   ReaderTables() = default;
   ReaderTables(const ReaderTables&) = delete;
@@ -158,20 +161,33 @@ struct ReaderTables {
 
 /// Amf3Reader reads AMF3 values from an Input; its tables live as long as it does (one top-level
 /// value, or one AMF0 value's switches).
+/// RegionRestart ends a decode into a region that met what a region cannot hold (docs/design.md):
+/// the caller decodes the value again without one.
+struct RegionRestart {};
+
 class Amf3Reader {
  public:
-  explicit Amf3Reader(Input& in);
+  /// With a region, the value's nodes are made there, uncounted, and anything a region cannot
+  /// hold throws RegionRestart; freezeRegion then ends a successful read.
+  explicit Amf3Reader(Input& in, Region* region = nullptr);
   ~Amf3Reader();
   Amf3Reader(const Amf3Reader&) = delete;
   Amf3Reader& operator=(const Amf3Reader&) = delete;
 
   void readValue(Value& out);
   Input& input() noexcept { return in_; }
+  /// freezeRegion hands the region the references its nodes need (Region::freeze).
+  void freezeRegion();
 
  private:
   using TraitsEntry = ReaderTraitsEntry;
 
-  StringRep* readString(const char* what);  // a new reference
+  StringRep* readString(const char* what);       // a new reference, but none into a region
+  StringRep* readOwnedString(const char* what);  // a new reference
+  [[noreturn]] void restartCounted() const;
+  // Storage for `n` elements of a region node's vector; restarts when the region is full.
+  template <class T>
+  T* regionStorage(std::size_t n);
   void keepRecentStrings() noexcept;
   void keepRecentTraits() noexcept;
   ReaderTraitsEntry readTraits(std::uint32_t header);
@@ -201,6 +217,8 @@ class Amf3Reader {
   std::vector<TraitsEntry>& traits_;
   Members& members_;
   std::uint64_t aliasGeneration_;
+  Region* region_;                // while decoding into a region
+  bool readEmptyString_ = false;  // into the region
 };
 
 class OutBuffer {

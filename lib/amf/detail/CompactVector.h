@@ -162,6 +162,27 @@ class CompactVector {
     data_ = nullptr;
     size_ = capacity_ = 0;
   }
+  /// useBorrowedStorage gives an empty vector room for `capacity` elements that it does not own
+  /// (a frozen region's): while it holds it, the vector must not grow, shrink or be destroyed.
+  void useBorrowedStorage(T* storage, size_type capacity) noexcept {
+    data_ = storage;
+    capacity_ = static_cast<std::uint32_t>(capacity);
+  }
+  /// allocateOwnStorage, then moveToOwnStorage, move the elements out of borrowed storage into a
+  /// block of the pool; in two steps, so that every allocation can be made before anything
+  /// moves. giveBackOwnStorage returns a block that was not used.
+  void* allocateOwnStorage() const {
+    return size_ != 0 ? poolTake(std::size_t{size_} * sizeof(T)) : nullptr;
+  }
+  void giveBackOwnStorage(void* block) const noexcept {
+    poolGive(block, std::size_t{size_} * sizeof(T));
+  }
+  void moveToOwnStorage(void* block) noexcept {
+    if (size_ != 0)
+      std::memcpy(block, static_cast<const void*>(data_), std::size_t{size_} * sizeof(T));
+    data_ = static_cast<T*>(block);
+    capacity_ = size_;
+  }
   /// forgetFrom drops the elements from `index` on without destroying them (relocated away).
   void forgetFrom(size_type index) noexcept { size_ = static_cast<std::uint32_t>(index); }
 

@@ -34,7 +34,11 @@ class Heap {
     if (++allocations_ >= threshold_ && !collecting_) collect();
   }
   std::size_t collect();
-  std::size_t count() const noexcept { return count_; }
+  /// count is the number of live nodes: those linked here and those of frozen regions.
+  std::size_t count() const noexcept { return count_ + frozen_; }
+  /// addFrozen and removeFrozen count the nodes of frozen regions, which are not linked.
+  void addFrozen(std::size_t n) noexcept { frozen_ += n; }
+  void removeFrozen(std::size_t n) noexcept { frozen_ -= n; }
   bool threadAlive = true;
   std::thread::id owner = std::this_thread::get_id();
   // Destroying a long chain recursively would overflow the stack, so nodes freed while another
@@ -50,6 +54,7 @@ class Heap {
     Sentinel() noexcept : Node(Type::Null) {}
   } head_;
   std::size_t count_ = 0;
+  std::size_t frozen_ = 0;
   std::size_t allocations_ = 0;
   std::size_t threshold_ = kMinThreshold;
   bool collecting_ = false;
@@ -58,6 +63,8 @@ class Heap {
 // The thread's heap: a plain pointer (initial-exec: no call per access); makeHeap sets it up.
 extern thread_local Heap* tHeap __attribute__((tls_model("initial-exec")));
 Heap& makeHeap();
+/// releaseHeapIfDone deletes a heap whose thread has ended once its last node is gone.
+void releaseHeapIfDone(Heap* heap) noexcept;
 inline Heap& currentHeap() {
   return tHeap ? *tHeap : makeHeap();
 }

@@ -84,6 +84,9 @@ struct Node {
 };
 
 AS3NET_EXPORT void destroyNode(Node* node) noexcept;
+// A node of a decoded graph kept in a region has refs 0 while nothing outside the region refers
+// to it; its first such reference takes this path (lib/amf/detail/Region.h).
+AS3NET_EXPORT void reviveNode(Node* node) noexcept;
 // Exported in every build of the library: a consumer's debug build calls it from the inline
 // functions below even when the library was built with NDEBUG.
 AS3NET_EXPORT void checkOwningThread(const Node* node);
@@ -91,7 +94,7 @@ inline void retain(Node* node) noexcept {
 #ifndef NDEBUG
   checkOwningThread(node);
 #endif
-  ++node->refs;
+  if (node->refs++ == 0) reviveNode(node);
 }
 inline void release(Node* node) noexcept {
 #ifndef NDEBUG
