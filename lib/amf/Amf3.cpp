@@ -314,6 +314,14 @@ T* Amf3Reader::regionStorage(std::size_t n) {
   return static_cast<T*>(storage);
 }
 
+template <class T>
+void Amf3Reader::makeRoom(CompactVector<T>& elements, std::size_t n) {
+  if (region_ && n != 0)
+    elements.useBorrowedStorage(regionStorage<T>(n), n);
+  else
+    elements.reserve(n);
+}
+
 void Amf3Reader::freezeRegion() {
   std::vector<Traits*>& traits = tables_->regionTraits;
   traits.clear();
@@ -341,38 +349,6 @@ class KeyRef {
   bool counted_;
 };
 
-// In a region nothing is released, so repeats that dropRepeatedKeys and foldDynamicIntoSealed
-// would resolve send the value back to be read the ordinary way.
-bool hasRepeatedKey(const Member* members, std::size_t n) noexcept {
-  if (n > 64) {
-    std::unordered_set<std::string_view> seen;
-    seen.reserve(n);
-    for (std::size_t i = 0; i < n; ++i)
-      if (!seen.insert(members[i].key.view()).second) return true;
-    return false;
-  }
-  for (std::size_t i = 1; i < n; ++i)
-    for (std::size_t j = 0; j < i; ++j)
-      if (members[i].key.rep() == members[j].key.rep() ||
-          members[i].key.view() == members[j].key.view())
-        return true;
-  return false;
-}
-
-bool namesSealedMember(const ObjectNode* node) {
-  const std::vector<String>& sealed = node->traits->sealed;
-  if (sealed.size() * node->dynamic.size() > 256) {
-    std::unordered_set<std::string_view> names;
-    for (const String& name : sealed) names.insert(name.view());
-    for (const Member& m : node->dynamic)
-      if (names.count(m.key.view())) return true;
-    return false;
-  }
-  for (const Member& m : node->dynamic)
-    for (const String& name : sealed)
-      if (m.key.view() == name.view()) return true;
-  return false;
-}
 }  // namespace
 
 // The container loops keep the cursor in a register, as the writer's loops do: kept in in_.p,
@@ -546,6 +522,37 @@ namespace {
 [[gnu::always_inline]] inline bool sameText(const StringRep* a, const StringRep* b) noexcept {
   return a == b || (a->size == b->size && equalBytes(a->data(), b->data(), a->size));
 }
+
+// In a region nothing is released, so repeats that dropRepeatedKeys and foldDynamicIntoSealed
+// would resolve send the value back to be read the ordinary way.
+bool hasRepeatedKey(const Member* members, std::size_t n) {
+  if (n > 64) {
+    std::unordered_set<std::string_view> seen;
+    seen.reserve(n);
+    for (std::size_t i = 0; i < n; ++i)
+      if (!seen.insert(members[i].key.view()).second) return true;
+    return false;
+  }
+  for (std::size_t i = 1; i < n; ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (sameText(members[i].key.rep(), members[j].key.rep())) return true;
+  return false;
+}
+
+bool namesSealedMember(const ObjectNode* node) {
+  const std::vector<String>& sealed = node->traits->sealed;
+  if (sealed.size() * node->dynamic.size() > 256) {
+    std::unordered_set<std::string_view> names;
+    for (const String& name : sealed) names.insert(name.view());
+    for (const Member& m : node->dynamic)
+      if (names.count(m.key.view())) return true;
+    return false;
+  }
+  for (const Member& m : node->dynamic)
+    for (const String& name : sealed)
+      if (m.key.view() == name.view()) return true;
+  return false;
+}
 }  // namespace
 
 // Keeps the last value of each repeated key, at the first key's place (what repeated property
@@ -694,15 +701,12 @@ void Amf3Reader::readArray(Value& out) {
       if (parseIndex(members_[i].key.view(), &index)) restartCounted();
     }
     if (hasRepeatedKey(members_.data() + mark, count)) restartCounted();
-    node->assoc.useBorrowedStorage(regionStorage<Member>(count), count);
+    makeRoom(node->assoc, count);
     node->assoc.relocateFrom(members_.data() + mark, count);
     members_.forgetFrom(mark);
   }
   in_.count(dense, 1, sizeof(Value), "an Array's dense elements");
-  if (region_ && dense != 0)
-    node->dense.useBorrowedStorage(regionStorage<Value>(dense), dense);
-  else
-    node->dense.reserve(dense);
+  makeRoom(node->dense, dense);
   const std::uint8_t* p = in_.p;
   for (std::uint32_t i = 0; i < dense; ++i) node->dense.emplaceAt(i, readItemAt(p));
   in_.p = p;
@@ -867,10 +871,7 @@ void Amf3Reader::readObject(Value& out) {
     remember(node);
     std::size_t sealedCount = traits->sealed.size();
     in_.count(sealedCount, 1, sizeof(Value), "an object's sealed members");
-    if (region_ && sealedCount != 0)
-      node->sealed.useBorrowedStorage(regionStorage<Value>(sealedCount), sealedCount);
-    else
-      node->sealed.reserve(sealedCount);
+    makeRoom(node->sealed, sealedCount);
     const std::uint8_t* p = in_.p;
     for (std::size_t i = 0; i < sealedCount; ++i) node->sealed.emplaceAt(i, readItemAt(p));
     in_.p = p;
@@ -902,8 +903,7 @@ void Amf3Reader::readObject(Value& out) {
       }
       in_.p = p;
       std::size_t count = top - mark;
-      if (region_ && count != 0)
-        node->dynamic.useBorrowedStorage(regionStorage<Member>(count), count);
+      makeRoom(node->dynamic, count);
       node->dynamic.relocateFrom(members_.data() + mark, count);
       members_.forgetFrom(mark);
       if (region_) {

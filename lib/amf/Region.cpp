@@ -50,34 +50,32 @@ void giveChunk(void* chunk) noexcept {
   tChunks.chunks[tChunks.count++] = chunk;
 }
 
-// The references held by a node's slots, which a frozen region does not count.
+// withElements calls fn(values, members) with an object's sealed and dynamic members or an
+// array's dense and associative parts, the element storage a region lends; nothing for others.
+template <class Fn>
+void withElements(Node* node, Fn&& fn) {
+  if (node->type == Type::Object) {
+    auto* o = static_cast<ObjectNode*>(node);
+    fn(o->sealed, o->dynamic);
+  } else if (node->type == Type::Array) {
+    auto* a = static_cast<ArrayNode*>(node);
+    fn(a->dense, a->assoc);
+  }
+}
+
+// forEachSlot calls fn(value) for every slot of `node`, and retains its member names: the
+// references a frozen region does not count.
 template <class Fn>
 void forEachSlot(Node* node, Fn&& fn) {
-  switch (node->type) {
-    case Type::Object: {
-      auto* o = static_cast<ObjectNode*>(node);
-      for (Value& v : o->sealed) fn(v);
-      for (Member& m : o->dynamic) {
-        retain(m.key.rep());
-        fn(m.value);
-      }
-      break;
+  withElements(node, [&fn](Values& values, Members& members) {
+    for (Value& v : values) fn(v);
+    for (Member& m : members) {
+      retain(m.key.rep());
+      fn(m.value);
     }
-    case Type::Array: {
-      auto* a = static_cast<ArrayNode*>(node);
-      for (Value& v : a->dense) fn(v);
-      for (Member& m : a->assoc) {
-        retain(m.key.rep());
-        fn(m.value);
-      }
-      break;
-    }
-    case Type::VectorObject:
-      for (Value& v : static_cast<VectorNode<Value>*>(node)->items) fn(v);
-      break;
-    default:
-      break;
-  }
+  });
+  if (node->type == Type::VectorObject)
+    for (Value& v : static_cast<VectorNode<Value>*>(node)->items) fn(v);
 }
 
 template <class N>
@@ -213,18 +211,11 @@ void Region::thaw() {
   // region frozen and whole.
   std::vector<void*> blocks;
   auto eachStorage = [this](auto&& fn) {
-    for (std::size_t i = 0; i < nodeCount_; ++i) {
-      Node* node = nodes_[i];
-      if (node->type == Type::Object) {
-        auto* o = static_cast<ObjectNode*>(node);
-        fn(o->sealed);
-        fn(o->dynamic);
-      } else if (node->type == Type::Array) {
-        auto* a = static_cast<ArrayNode*>(node);
-        fn(a->dense);
-        fn(a->assoc);
-      }
-    }
+    for (std::size_t i = 0; i < nodeCount_; ++i)
+      withElements(nodes_[i], [&fn](Values& values, Members& members) {
+        fn(values);
+        fn(members);
+      });
   };
   std::size_t vectors = 0;
   eachStorage([&vectors](auto& storage) { vectors += storage.data() != nullptr; });

@@ -188,6 +188,9 @@ class Amf3Reader {
   // Storage for `n` elements of a region node's vector; restarts when the region is full.
   template <class T>
   T* regionStorage(std::size_t n);
+  // makeRoom gives a new node's elements room for `n`: the region's, or their own.
+  template <class T>
+  void makeRoom(CompactVector<T>& elements, std::size_t n);
   void keepRecentStrings() noexcept;
   void keepRecentTraits() noexcept;
   ReaderTraitsEntry readTraits(std::uint32_t header);
