@@ -47,7 +47,7 @@ class AS3NET_EXPORT Vector {
   /// Converts to a Value that refers to the same vector.
   operator Value() const noexcept;
 
-  /// items is the vector's storage, shared by every handle to it. For a Vector.<Object> read by
+  /// items is the vector's storage, shared by every handle to it. For a `Vector.<Object>` read by
   /// readObject and not changed since, it (and operator[] and push) first turns the whole decoded
   /// graph into ordinary counted values (docs/amf.md, "Decoded graphs").
   std::vector<T>& items() const;
