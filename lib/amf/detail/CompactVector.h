@@ -148,7 +148,7 @@ class CompactVector {
 
   /// relocateFrom appends the `n` elements at `from` by copying their bytes: they are this
   /// vector's now, and the caller forgets them without destroying them.
-  void relocateFrom(T* from, size_type n) {
+  [[gnu::always_inline]] void relocateFrom(T* from, size_type n) {
     reserve(size_ + n);
     if (n != 0)
       std::memcpy(static_cast<void*>(data_ + size_), static_cast<const void*>(from), n * sizeof(T));
