@@ -123,17 +123,19 @@ void* Region::allocateSlow(std::size_t bytes) {
 void Region::freeze(Node* const* nodes, std::size_t nodeCount, StringRep* const* strings,
                     std::size_t stringCount, Traits* const* traits, std::size_t traitsCount,
                     StringRep* empty) {
-  // Kept in the region's own memory: a decode allocates nothing else. The cap was the
-  // decode's; these lists do not count against it.
-  bytes_ = 0;
-  nodes_ = static_cast<Node**>(allocate(nodeCount * sizeof(Node*)));
-  strings_ = static_cast<StringRep**>(allocate((stringCount + 1) * sizeof(StringRep*)));
-  traits_ = static_cast<Traits**>(allocate(traitsCount * sizeof(Traits*) + 16));
-  if (!nodes_ || !strings_ || !traits_) {
+  // Kept in the region's own memory: a decode allocates nothing else. The cap is the decode's
+  // (allocateSlow applies it only while decoding); the string list can pass it, since a
+  // Vector.<Object>'s items and the strings themselves are not region memory.
+  state_ = State::kFrozen;
+  try {
+    nodes_ = static_cast<Node**>(allocate(nodeCount * sizeof(Node*)));
+    strings_ = static_cast<StringRep**>(allocate((stringCount + 1) * sizeof(StringRep*)));
+    traits_ = static_cast<Traits**>(allocate(traitsCount * sizeof(Traits*) + 16));
+  } catch (...) {
     if (empty) release(empty);
-    throw std::bad_alloc();
+    throw;  // the caller discards the region
   }
-  state_ = State::kFrozen;  // from here on nothing fails
+  // From here on nothing fails.
   std::memcpy(nodes_, nodes, nodeCount * sizeof(Node*));
   nodeCount_ = nodeCount;
   for (std::size_t i = 0; i < stringCount; ++i) retain(strings_[i] = strings[i]);

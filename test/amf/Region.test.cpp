@@ -270,6 +270,16 @@ TEST_CASE("Values that need the ordinary way decode the same", "[amf][region]") 
     CHECK(back[19999]["i"] == Value(19999));
     CHECK(encode3(back) == bytes);
   }
+  SECTION("more strings than a region's memory would hold") {
+    // A Vector.<Object>'s items are its own memory, so the region stays small while the string
+    // table the region keeps a list of grows past the region's size.
+    as3::amf::Vector<Value> names;
+    for (int i = 0; i < 40000; ++i) names.push(Value("name-" + std::to_string(i)));
+    std::vector<std::uint8_t> bytes = encode3(names);
+    names = as3::amf::Vector<Value>();
+    Value back = decode3(bytes);
+    CHECK(back[39999] == Value("name-39999"));
+  }
   SECTION("a registered class inside") {
     struct Point {
       double x = 0;
