@@ -194,13 +194,17 @@ void Region::destroyOwning() noexcept {
   owning_ = nullptr;
 }
 
-void Region::freeMemory() noexcept {
+void Region::freeBigBlocks() noexcept {
   for (BigBlock* b = bigBlocks_; b;) {
     BigBlock* next = b->next;
     ::operator delete(b);
     b = next;
   }
   bigBlocks_ = nullptr;
+}
+
+void Region::freeMemory() noexcept {
+  freeBigBlocks();
   for (ChunkHeader* c = chunks_; c;) {
     ChunkHeader* next = c->next;
     giveChunk(c);  // the last is the first chunk, which holds this object
@@ -257,14 +261,9 @@ void Region::thaw() {
         ++child->refs;  // a node of this region, no longer frozen
     });
   }
-  liveNodes_ = nodeCount_ + 1;          // and one for this pass, which still reads nodes_
-  for (BigBlock* b = bigBlocks_; b;) {  // what the storage moved out of
-    BigBlock* next = b->next;
-    ::operator delete(b);
-    b = next;
-  }
-  bigBlocks_ = nullptr;
-  releaseReferences();  // the nodes hold their own now
+  liveNodes_ = nodeCount_ + 1;  // and one for this pass, which still reads nodes_
+  freeBigBlocks();              // what the storage moved out of
+  releaseReferences();          // the nodes hold their own now
   // Nodes nothing refers to, not even another node, go now; cycles are the collector's.
   std::size_t unreferenced = 0;
   for (std::size_t i = 0; i < nodeCount_; ++i)

@@ -109,8 +109,6 @@ class Region {
     if (--liveNodes_ == 0) freeMemory();
   }
 
-  State state() const noexcept { return state_; }
-
  private:
   struct ChunkHeader {
     Region* region;
@@ -124,6 +122,7 @@ class Region {
   void* allocateSlow(std::size_t bytes);
   void freeFrozen() noexcept;
   void freeMemory() noexcept;
+  void freeBigBlocks() noexcept;
   void releaseReferences() noexcept;
   void destroyOwning() noexcept;
   // Objects, arrays and dates hold only region storage, strings and traits, none of which
