@@ -308,14 +308,14 @@ void Amf3Reader::restartCounted() const {
 }
 
 template <class T>
-T* Amf3Reader::regionStorage(std::size_t n) {
+[[gnu::always_inline]] inline T* Amf3Reader::regionStorage(std::size_t n) {
   void* storage = region_->allocate(n * sizeof(T));
   if (!storage) restartCounted();
   return static_cast<T*>(storage);
 }
 
 template <class T>
-void Amf3Reader::makeRoom(CompactVector<T>& elements, std::size_t n) {
+[[gnu::always_inline]] inline void Amf3Reader::makeRoom(CompactVector<T>& elements, std::size_t n) {
   if (region_ && n != 0)
     elements.useBorrowedStorage(regionStorage<T>(n), n);
   else
@@ -410,7 +410,7 @@ class KeyRef {
   return out;
 }
 
-void Amf3Reader::remember(Node* node) {
+[[gnu::always_inline]] inline void Amf3Reader::remember(Node* node) {
   if (!region_) retain(node);
   objects_.push_back(node);
 }
@@ -815,6 +815,52 @@ ReaderTraitsEntry Amf3Reader::readTraits(std::uint32_t header) {
   return traits_.back();
 }
 
+// In a region, an object's dynamic members go straight into region storage. It grows where it
+// stands while nothing nested was allocated after it, as in the common flat object, and moves
+// to a block twice the size when something was. A failure leaves the members made so far in
+// the node, which the region discards without destroying.
+[[gnu::always_inline]] inline void Amf3Reader::readRegionMembersAt(ObjectNode* node,
+                                                                   const std::uint8_t*& p) {
+  constexpr std::size_t kFirstRoom = 4;
+  CompactVector<Member>& members = node->dynamic;
+  std::size_t count = 0;
+  std::size_t room = 0;
+  std::uint64_t seen = 0;
+  bool maybeRepeated = false;
+  for (;;) {
+    if (endOfNamesAt(p)) break;
+    StringRep* key = readKeyAt(p, "a dynamic member name");  // uncounted, as the region's
+    if (key->size == 0) break;
+    std::uint64_t bit = std::uint64_t{1} << (hashOf(key) >> 26);
+    maybeRepeated |= (seen & bit) != 0;
+    seen |= bit;
+    if (!in_.tryCharge(sizeof(Member))) {
+      in_.p = p;
+      in_.failBudget();
+    }
+    if (count == room) {
+      std::size_t more = room == 0 ? kFirstRoom : 2 * room;
+      if (room == 0 ||
+          !region_->resizeLast(members.data(), room * sizeof(Member), more * sizeof(Member))) {
+        Member* storage = regionStorage<Member>(more);
+        if (count != 0)
+          std::memcpy(static_cast<void*>(storage), members.data(), count * sizeof(Member));
+        members.useBorrowedStorage(storage, more);
+      } else {
+        members.useBorrowedStorage(members.data(), more);
+      }
+      room = more;
+    }
+    Value value = readItemAt(p);  // first: a String made of the uncounted key must not die early
+    members.emplaceAt(count++, Member{String(key, /*adopt=*/true), std::move(value)});
+  }
+  // Room nobody took goes back when the members are still the newest allocation.
+  if (count != room &&
+      region_->resizeLast(members.data(), room * sizeof(Member), count * sizeof(Member)))
+    members.useBorrowedStorage(members.data(), count);
+  if (maybeRepeated && hasRepeatedKey(members.data(), count)) restartCounted();
+}
+
 void Amf3Reader::readObject(Value& out) {
   const std::uint8_t* at = in_.p;
   std::uint32_t header = in_.u29("an Object header");
@@ -875,7 +921,12 @@ void Amf3Reader::readObject(Value& out) {
     const std::uint8_t* p = in_.p;
     for (std::size_t i = 0; i < sealedCount; ++i) node->sealed.emplaceAt(i, readItemAt(p));
     in_.p = p;
-    if (traits->dynamic) {
+    if (traits->dynamic && region_) {
+      readRegionMembersAt(node, p);
+      in_.p = p;
+      if (!traits->sealed.empty() && !node->dynamic.empty() && namesSealedMember(node))
+        restartCounted();
+    } else if (traits->dynamic) {
       // Members gather on a shared stack and are relocated into the object once, in one
       // allocation of the right size; nested objects stack theirs above. A repeated key finds
       // its hash bit already set, so objects without one skip the search for repeats.
@@ -885,7 +936,7 @@ void Amf3Reader::readObject(Value& out) {
       bool maybeRepeated = false;
       for (;;) {
         if (endOfNamesAt(p)) break;
-        KeyRef key(readKeyAt(p, "a dynamic member name"), region_ == nullptr);
+        KeyRef key(readKeyAt(p, "a dynamic member name"), /*counted=*/true);
         if (key.rep()->size == 0) break;
         std::uint64_t bit = std::uint64_t{1} << (hashOf(key.rep()) >> 26);
         maybeRepeated |= (seen & bit) != 0;
@@ -894,26 +945,18 @@ void Amf3Reader::readObject(Value& out) {
           in_.p = p;
           in_.failBudget();
         }
-        // Room first: once read, the value goes to its slot with nothing left that can fail
-        // (in a region it is uncounted, and must not be released on the way). Nested objects
-        // stack their members above `top` and unstack them, so the room stays.
+        // Room first: once read, the value goes to its slot with nothing left that can fail.
+        // Nested objects stack their members above `top` and unstack them, so the room stays.
         if (top == members_.capacity()) members_.reserve(2 * top + 16);
         Value value = readItemAt(p);
         members_.emplaceAt(top++, Member{String(key.take(), /*adopt=*/true), std::move(value)});
       }
       in_.p = p;
       std::size_t count = top - mark;
-      makeRoom(node->dynamic, count);
       node->dynamic.relocateFrom(members_.data() + mark, count);
       members_.forgetFrom(mark);
-      if (region_) {
-        if ((maybeRepeated && hasRepeatedKey(node->dynamic.data(), node->dynamic.size())) ||
-            (!traits->sealed.empty() && !node->dynamic.empty() && namesSealedMember(node)))
-          restartCounted();
-      } else {
-        if (maybeRepeated) dropRepeatedKeys(node->dynamic);
-        if (!traits->sealed.empty() && !node->dynamic.empty()) foldDynamicIntoSealed(node);
-      }
+      if (maybeRepeated) dropRepeatedKeys(node->dynamic);
+      if (!traits->sealed.empty() && !node->dynamic.empty()) foldDynamicIntoSealed(node);
     }
   }
   in_.leave();

@@ -73,6 +73,27 @@ std::vector<std::uint8_t> messageBytes() {
   return bytes;
 }
 
+// An object with 40 flat members, one with a nested object among every six, and one with none.
+std::vector<std::uint8_t> manyMembersBytes() {
+  Object flat;
+  Object mixed;
+  for (int i = 0; i < 40; ++i) {
+    flat["m" + std::to_string(i)] = i;
+    if (i % 6 == 5) {
+      Object inner;
+      inner["i"] = i;
+      mixed["m" + std::to_string(i)] = inner;
+    } else {
+      mixed["m" + std::to_string(i)] = 0.5 + i;
+    }
+  }
+  Array all;
+  all.push(flat);
+  all.push(mixed);
+  all.push(Object());
+  return encode3(all);
+}
+
 }  // namespace
 
 TEST_CASE("A decoded graph goes with its last outside reference, cycle and all", "[amf][region]") {
@@ -295,6 +316,27 @@ TEST_CASE("Values that need the ordinary way decode the same", "[amf][region]") 
     REQUIRE(back["point"].as<Point>());
     CHECK(back["point"].as<Point>()->x == 4.5);
     CHECK(back["name"] == Value("p"));
+  }
+  CHECK(settledCount() == base);
+}
+
+TEST_CASE("Dynamic members keep their order however their storage grows", "[amf][region]") {
+  // The members' storage grows where it stands while only flat values are read, and moves when
+  // a nested object was made in between; a cut anywhere must still leave nothing behind.
+  std::size_t base = settledCount();
+  std::vector<std::uint8_t> bytes = manyMembersBytes();
+  {
+    Value back = decode3(bytes);
+    REQUIRE(back[0].asObject().dynamicCount() == 40);
+    REQUIRE(back[1].asObject().dynamicCount() == 40);
+    CHECK(back[2].asObject().dynamicCount() == 0);
+    CHECK(back[0]["m39"] == Value(39));
+    CHECK(back[1]["m35"]["i"] == Value(35));
+    CHECK(back[1]["m36"] == Value(36.5));
+    CHECK(encode3(back) == bytes);  // the order is the order read
+  }
+  for (std::size_t cut = 1; cut < bytes.size(); cut += 3) {
+    CHECK_THROWS_AS(as3::amf::decode(bytes.data(), cut), as3::errors::EOFError);
   }
   CHECK(settledCount() == base);
 }

@@ -50,13 +50,22 @@ class Region {
   /// allocate returns `bytes` of region memory, aligned to 16, or null when the decode would
   /// pass kMaxBytes.
   void* allocate(std::size_t bytes) {
-    bytes = (bytes + 15) & ~std::size_t{15};
+    bytes = roundUp(bytes);
     if (static_cast<std::size_t>(limit_ - cursor_) >= bytes) {
       void* at = cursor_;
       cursor_ += bytes;
       return at;
     }
     return allocateSlow(bytes);
+  }
+  /// resizeLast moves the end of the newest allocation, `block` of `bytes`, to `newBytes` where
+  /// it stands, when nothing was allocated after it and its chunk has the room; false otherwise.
+  bool resizeLast(void* block, std::size_t bytes, std::size_t newBytes) noexcept {
+    char* at = static_cast<char*>(block);
+    if (at + roundUp(bytes) != cursor_ || static_cast<std::size_t>(limit_ - at) < roundUp(newBytes))
+      return false;
+    cursor_ = at + roundUp(newBytes);
+    return true;
   }
   /// make constructs a node of type N in the region, uncounted (refs 0) and frozen; null when
   /// the region is full.
@@ -119,6 +128,7 @@ class Region {
     std::size_t pad;  // keeps the payload 16-aligned
   };
   explicit Region(Heap& heap, ChunkHeader* first) noexcept;
+  static std::size_t roundUp(std::size_t bytes) noexcept { return (bytes + 15) & ~std::size_t{15}; }
   void* allocateSlow(std::size_t bytes);
   void freeFrozen() noexcept;
   void freeMemory() noexcept;
