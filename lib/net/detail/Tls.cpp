@@ -421,16 +421,20 @@ bool TlsEngine::drive(Outcome& outcome, utils::detail::ByteStream* plain) {
     }
   }
   if (!plain) return true;
+  // SSL_read and SSL_write clear the error queue themselves on entry (BoringSSL's
+  // ssl_reset_error_state), so the per-record calls below make no ERR_clear_error of their own.
   for (;;) {
     if (plain->capacity() - plain->length() < kRecordPlaintext)
       plain->reserve(plain->length() + kRecordPlaintext);
-    ERR_clear_error();
     int room =
         static_cast<int>(std::min<std::uint32_t>(plain->capacity() - plain->length(), 1u << 30));
     int n = SSL_read(ssl, plain->data() + plain->length(), room);
     if (n > 0) {
       plain->writableRange(plain->length(), static_cast<std::uint32_t>(n));
       outcome.plainBytes += static_cast<std::uint32_t>(n);
+      // BoringSSL reads no further ahead than the record it returns (see SSL_has_pending): with
+      // every byte taken and no plaintext left over, another SSL_read could only want more.
+      if (inLength_ == 0 && SSL_pending(ssl) == 0) return true;
       continue;
     }
     int error = SSL_get_error(ssl, n);
@@ -451,7 +455,6 @@ bool TlsEngine::send(const std::uint8_t* data, std::size_t n, utils::detail::Byt
   out_ = &wire;
   while (n > 0) {
     int chunk = static_cast<int>(std::min<std::size_t>(n, 1u << 30));
-    ERR_clear_error();
     int written = SSL_write(ssl_.get(), data, chunk);
     if (written <= 0) {
       failWith("TLS connection failed while sending", written);
