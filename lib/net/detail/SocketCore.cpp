@@ -405,7 +405,7 @@ void SocketCore::onTcpRead(Tcp& tcp, ssize_t n) {
   if (readIntoSpare_) {
     spare.writableRange(0, count);
     spare.setPosition(0);
-    std::swap(input_, spare);
+    swap(input_, spare);
     spare.clear();
   } else {
     input_.writableRange(input_.length(), count);
@@ -420,7 +420,7 @@ void SocketCore::givePlainBack() {
   input_.setPosition(0);
   utils::detail::ByteStream& spare = loop_->plainSpare();
   if (spare.capacity() < input_.capacity() && input_.capacity() <= 4 * LoopCore::kReadChunk)
-    std::swap(spare, input_);
+    swap(spare, input_);
   input_.clear();
 }
 
@@ -428,7 +428,7 @@ void SocketCore::giveWireBack() {
   wireOut_.setLength(0);
   utils::detail::ByteStream& spare = loop_->wireSpare();
   if (spare.capacity() < wireOut_.capacity() && wireOut_.capacity() <= 4 * LoopCore::kReadChunk)
-    std::swap(spare, wireOut_);
+    swap(spare, wireOut_);
   wireOut_.clear();
 }
 
@@ -442,7 +442,7 @@ void SocketCore::afterData() {
     // All read: the buffer goes back to the loop for the next socket's read.
     if (spare.capacity() < LoopCore::kReadChunk && input_.capacity() >= LoopCore::kReadChunk &&
         input_.capacity() <= 4 * LoopCore::kReadChunk)
-      std::swap(input_, spare);
+      swap(input_, spare);
     input_.clear();
   } else if (input_.bytesAvailable() >= inputHighWaterMark_ && tcp_) {
     tcp_->stopReading();
@@ -525,7 +525,7 @@ void SocketCore::flush() {
   if (!connected()) throwNotConnected();
   if (tls_) {
     if (std::uint32_t plain = output_.length(); plain > 0) {
-      if (wireOut_.capacity() == 0) std::swap(wireOut_, loop_->wireSpare());
+      if (wireOut_.capacity() == 0) swap(wireOut_, loop_->wireSpare());
       if (!tls_->send(output_.data(), plain, wireOut_)) {
         output_.clear();
         failLater(tls_->failure(), /*sending=*/false);
@@ -849,11 +849,11 @@ void SocketCore::onCiphertext(std::uint32_t count) {
   if (input_.bytesAvailable() == 0) {
     input_.setLength(0);
     input_.setPosition(0);
-    if (input_.capacity() == 0) std::swap(input_, loop_->plainSpare());
+    if (input_.capacity() == 0) swap(input_, loop_->plainSpare());
   } else {
     compactInput();
   }
-  if (wireOut_.capacity() == 0) std::swap(wireOut_, loop_->wireSpare());
+  if (wireOut_.capacity() == 0) swap(wireOut_, loop_->wireSpare());
   TlsEngine::Outcome outcome = tls_->receive(spare.data(), count, input_, wireOut_);
   if (outcome.failed && outcome.plainBytes > 0 && state_ == State::kConnected) {
     // Records that authenticated before the bad one are the peer's data: announced first, then
