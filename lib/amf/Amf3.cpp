@@ -815,6 +815,27 @@ ReaderTraitsEntry Amf3Reader::readTraits(std::uint32_t header) {
   return traits_.back();
 }
 
+namespace {
+// The hash bits a dynamic object's keys have shown: when no two keys share one, no key repeats
+// and the search for repeats is skipped.
+struct KeyBits {
+  std::uint64_t seen = 0;
+  bool maybeRepeated = false;
+  void note(StringRep* key) noexcept {  // not const: hashOf keeps the hash in the string
+    std::uint64_t bit = std::uint64_t{1} << (hashOf(key) >> 26);
+    maybeRepeated |= (seen & bit) != 0;
+    seen |= bit;
+  }
+};
+}  // namespace
+
+// A dynamic member counts against the decoded-size budget before its value is read.
+[[gnu::always_inline]] inline void Amf3Reader::chargeMemberAt(const std::uint8_t* p) {
+  if (in_.tryCharge(sizeof(Member))) return;
+  in_.p = p;
+  in_.failBudget();
+}
+
 // In a region, an object's dynamic members go straight into region storage. It grows where it
 // stands while nothing nested was allocated after it, as in the common flat object, and moves
 // to a block twice the size when something was. A failure leaves the members made so far in
@@ -825,19 +846,13 @@ ReaderTraitsEntry Amf3Reader::readTraits(std::uint32_t header) {
   CompactVector<Member>& members = node->dynamic;
   std::size_t count = 0;
   std::size_t room = 0;
-  std::uint64_t seen = 0;
-  bool maybeRepeated = false;
+  KeyBits keys;
   for (;;) {
     if (endOfNamesAt(p)) break;
     StringRep* key = readKeyAt(p, "a dynamic member name");  // uncounted, as the region's
     if (key->size == 0) break;
-    std::uint64_t bit = std::uint64_t{1} << (hashOf(key) >> 26);
-    maybeRepeated |= (seen & bit) != 0;
-    seen |= bit;
-    if (!in_.tryCharge(sizeof(Member))) {
-      in_.p = p;
-      in_.failBudget();
-    }
+    keys.note(key);
+    chargeMemberAt(p);
     if (count == room) {
       std::size_t more = room == 0 ? kFirstRoom : 2 * room;
       if (room == 0 ||
@@ -858,7 +873,7 @@ ReaderTraitsEntry Amf3Reader::readTraits(std::uint32_t header) {
   if (count != room &&
       region_->resizeLast(members.data(), room * sizeof(Member), count * sizeof(Member)))
     members.useBorrowedStorage(members.data(), count);
-  if (maybeRepeated && hasRepeatedKey(members.data(), count)) restartCounted();
+  if (keys.maybeRepeated && hasRepeatedKey(members.data(), count)) restartCounted();
 }
 
 void Amf3Reader::readObject(Value& out) {
@@ -932,19 +947,13 @@ void Amf3Reader::readObject(Value& out) {
       // its hash bit already set, so objects without one skip the search for repeats.
       std::size_t mark = members_.size();
       std::size_t top = mark;  // members_.size(), kept here for the reason p is
-      std::uint64_t seen = 0;
-      bool maybeRepeated = false;
+      KeyBits keys;
       for (;;) {
         if (endOfNamesAt(p)) break;
         KeyRef key(readKeyAt(p, "a dynamic member name"), /*counted=*/true);
         if (key.rep()->size == 0) break;
-        std::uint64_t bit = std::uint64_t{1} << (hashOf(key.rep()) >> 26);
-        maybeRepeated |= (seen & bit) != 0;
-        seen |= bit;
-        if (!in_.tryCharge(sizeof(Member))) {
-          in_.p = p;
-          in_.failBudget();
-        }
+        keys.note(key.rep());
+        chargeMemberAt(p);
         // Room first: once read, the value goes to its slot with nothing left that can fail.
         // Nested objects stack their members above `top` and unstack them, so the room stays.
         if (top == members_.capacity()) members_.reserve(2 * top + 16);
@@ -955,7 +964,7 @@ void Amf3Reader::readObject(Value& out) {
       std::size_t count = top - mark;
       node->dynamic.relocateFrom(members_.data() + mark, count);
       members_.forgetFrom(mark);
-      if (maybeRepeated) dropRepeatedKeys(node->dynamic);
+      if (keys.maybeRepeated) dropRepeatedKeys(node->dynamic);
       if (!traits->sealed.empty() && !node->dynamic.empty()) foldDynamicIntoSealed(node);
     }
   }

@@ -205,6 +205,7 @@ class Amf3Reader {
   void readArray(Value& out);
   void readObject(Value& out);
   void readRegionMembersAt(ObjectNode* node, const std::uint8_t*& p);
+  void chargeMemberAt(const std::uint8_t* p);
   void readByteArray(Value& out);
   template <class T>
   void readNumericVector(Value& out);
